@@ -1,0 +1,1 @@
+"""Thin command-line adapter over the library (see ctc.cli.main)."""

@@ -1,0 +1,63 @@
+"""``ctc instrument list|check|show``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import InvalidDefinition
+from ..instrument import list_instruments, load_instrument, load_instrument_file
+from ..instrument.codebook import codebook_markdown, codebook_table
+from .common import lang_option, resolve_lang
+
+
+@click.group()
+def instrument() -> None:
+    """List, check and show instrument definitions."""
+
+
+@instrument.command("list")
+@lang_option
+def list_cmd(lang: str | None) -> None:
+    """List the shipped instruments."""
+    lang = resolve_lang(lang)
+    rows = list_instruments(lang)
+    header = f"{'id':<22} {'version':<9} {'scales':>6} {'risk':>5} {'prot.':>5} {'items':>6} {'outc.':>6}  title"
+    click.echo(header)
+    for s in rows:
+        click.echo(f"{s.id:<22} {s.version:<9} {s.scales:>6} {s.risk:>5} {s.protective:>5} {s.items:>6} {s.outcomes:>6}  {s.title}")
+
+
+@instrument.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def check_cmd(files: tuple[Path, ...]) -> None:
+    """Check instrument files; list every problem. Exit 0 when all are valid, 1 otherwise."""
+    failed = 0
+    for path in files:
+        try:
+            inst = load_instrument_file(path)
+        except InvalidDefinition as exc:
+            failed += 1
+            click.echo(exc.report())
+            continue
+        click.echo(f"{path}: ok ({inst.id} {inst.version}: {len(inst.scales)} scales, {len(inst.items)} items, "
+                   f"{len(inst.outcomes)} outcomes, {len(inst.validity)} validity rules)")
+    if failed:
+        click.echo(f"Error: {failed} of {len(files)} file(s) have problems (listed above).", err=True)
+        sys.exit(1)
+
+
+@instrument.command("show")
+@click.argument("ref", metavar="ID|FILE")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv"]), default="md", show_default=True)
+@lang_option
+def show_cmd(ref: str, fmt: str, lang: str | None) -> None:
+    """Print a readable codebook: scales by domain with items, keying, cut-points and provenance."""
+    lang = resolve_lang(lang)
+    inst = load_instrument(ref)
+    if fmt == "md":
+        click.echo(codebook_markdown(inst, lang), nl=False)
+    else:
+        click.echo(codebook_table(inst, lang).to_csv(index=False), nl=False)

@@ -1,0 +1,68 @@
+"""User-facing fixed strings in English and German.
+
+Texts that come from definition files (scale labels, item wording) carry their own
+translations (:class:`ctc.spec.Text`); this module holds the toolkit's own words.
+A plain dictionary is enough here: the catalogue is small, reviewed as code, and a
+test checks that every key exists in both languages (gettext's .po/.mo tool chain
+would add a compile step for no gain at this size).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # domains, kinds, groups
+    "domain.community": {"en": "Community", "de": "Gemeinde / Nachbarschaft"},
+    "domain.family": {"en": "Family", "de": "Familie"},
+    "domain.school": {"en": "School", "de": "Schule"},
+    "domain.peer_individual": {"en": "Peer and individual", "de": "Gleichaltrige und Individuum"},
+    "kind.risk": {"en": "risk factor", "de": "Risikofaktor"},
+    "kind.protective": {"en": "protective factor", "de": "Schutzfaktor"},
+    "kind.outcome": {"en": "problem behaviour", "de": "Problemverhalten"},
+    "group.substance_use": {"en": "Substance use", "de": "Substanzkonsum"},
+    "group.antisocial": {"en": "Antisocial behaviour", "de": "Dissoziales Verhalten"},
+    "group.mental_health": {"en": "Mental health", "de": "Psychische Gesundheit"},
+    "group.other": {"en": "Other", "de": "Sonstiges"},
+    "method.mean": {"en": "mean of the answered items", "de": "Mittelwert der beantworteten Fragen"},
+    "method.sum": {"en": "sum of the items (prorated for missing answers)", "de": "Summe der Fragen (bei fehlenden Antworten hochgerechnet)"},
+    "method.max": {"en": "highest value of the answered items", "de": "höchster Wert der beantworteten Fragen"},
+    "direction.above": {"en": "above {cut}", "de": "über {cut} liegt"},
+    "direction.at_or_above": {"en": "at or above {cut}", "de": "bei {cut} oder darüber liegt"},
+    "flag.risk": {"en": "at risk", "de": "belastet"},
+    "flag.protective": {"en": "high protection", "de": "hoher Schutz"},
+    # codebook
+    "codebook.title": {"en": "Codebook", "de": "Codebuch"},
+    "codebook.source": {"en": "Source and status", "de": "Quelle und Stand"},
+    "codebook.grades": {"en": "Grades", "de": "Jahrgangsstufen"},
+    "codebook.columns": {"en": "Data columns", "de": "Datenspalten"},
+    "codebook.scales": {"en": "Risk and protective factor scales", "de": "Skalen der Risiko- und Schutzfaktoren"},
+    "codebook.items": {"en": "Items", "de": "Fragen"},
+    "codebook.reversed": {"en": "reversed", "de": "umgepolt"},
+    "codebook.score": {"en": "Score", "de": "Wert"},
+    "codebook.min_valid": {"en": "at least {n} answered item(s)", "de": "mindestens {n} beantwortete Frage(n)"},
+    "codebook.cutpoint": {"en": "Cut-point", "de": "Schwellenwert"},
+    "codebook.cutpoint_rule": {"en": "flagged as {flag} when the score is {direction}", "de": "als „{flag}“ gewertet, wenn der Wert {direction}"},
+    "codebook.by_grade": {"en": "by grade", "de": "nach Jahrgangsstufe"},
+    "codebook.provenance": {"en": "Provenance of the cut-point", "de": "Herkunft des Schwellenwerts"},
+    "codebook.response_sets": {"en": "Response sets", "de": "Antwortformate"},
+    "codebook.code": {"en": "code", "de": "Code"},
+    "codebook.value": {"en": "value", "de": "Wert"},
+    "codebook.missing": {"en": "missing codes", "de": "Codes für fehlende Antworten"},
+    "codebook.outcomes": {"en": "Problem behaviours", "de": "Problemverhalten"},
+    "codebook.validity": {"en": "Screening rules (invalid questionnaires)", "de": "Prüfregeln (ungültige Fragebögen)"},
+    "rule.any_at_least": {"en": "positive if any of {items} has code ≥ {value}", "de": "positiv, wenn eine der Fragen {items} Code ≥ {value} hat"},
+    "rule.all_at_least": {"en": "positive if all of {items} have code ≥ {value}", "de": "positiv, wenn alle Fragen {items} Code ≥ {value} haben"},
+    "rule.count_at_least": {"en": "positive if at least {count} of {items} have code ≥ {value}", "de": "positiv, wenn mindestens {count} der Fragen {items} Code ≥ {value} haben"},
+    "rule.scale_flag": {"en": "positive if the scale '{scale}' is flagged", "de": "positiv, wenn die Skala „{scale}“ auffällig ist"},
+    "rule.recent_without_lifetime": {"en": "recent use (code ≥ {value}) reported while lifetime use is denied, for any of {pairs}", "de": "aktueller Konsum (Code ≥ {value}) angegeben, Lebenszeitkonsum aber verneint, bei einem der Paare {pairs}"},
+    "rule.missing_share_above": {"en": "more than {share:.0%} of all items unanswered", "de": "mehr als {share:.0%} aller Fragen unbeantwortet"},
+    "rule.grade_not_in_instrument": {"en": "grade missing or not one of {grades}", "de": "Jahrgangsstufe fehlt oder ist nicht eine von {grades}"},
+}
+
+
+def t(key: str, lang: str = "en", **kwargs: Any) -> str:
+    """The message ``key`` in ``lang`` (falling back to English), formatted with ``kwargs``."""
+    entry = MESSAGES[key]
+    text = entry.get(lang) or entry["en"]
+    return text.format(**kwargs) if kwargs else text

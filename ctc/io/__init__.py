@@ -1,0 +1,1 @@
+"""Reading survey exports and writing outputs safely."""

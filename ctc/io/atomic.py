@@ -1,0 +1,71 @@
+"""Outputs are written to a temporary file beside the target and moved into place,
+so an interrupted or failed run never leaves a half-written file behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import OutputError
+
+
+@contextmanager
+def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary path in the target's folder; on success move it onto ``target``.
+
+    With ``overwrite=False`` an existing target is an error (files users edit are
+    never silently replaced).
+    """
+    target = Path(target)
+    if not overwrite and target.exists():
+        raise OutputError(f"{target} already exists", "choose another output or pass --force to replace it")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"output folder {folder} does not exist", "create it first or choose another path")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+@contextmanager
+def atomic_dir(target: str | Path, *, force: bool = False) -> Iterator[Path]:
+    """Build a whole output folder in a temporary sibling and swap it in at the end.
+
+    An existing non-empty folder is refused unless ``force``; with ``force`` the old
+    folder is replaced only after the new one is complete.
+    """
+    target = Path(target)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{target} exists and is not a folder", "choose another output folder")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise OutputError(
+            f"output folder {target} already exists and is not empty",
+            "choose a new folder, or pass --force to replace it (edited planning workbooks are kept and updated)",
+        )
+    parent = target.parent if str(target.parent) else Path(".")
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
+    try:
+        yield tmp
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            if old.exists():
+                shutil.rmtree(old)
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,39 @@
+"""Shared fixtures: the tiny hand-computed instrument and a CLI runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def mini_path() -> Path:
+    return DATA / "mini.yaml"
+
+
+@pytest.fixture
+def mini(mini_path: Path):
+    from ctc.instrument import load_instrument
+
+    return load_instrument(mini_path)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def run(runner: CliRunner):
+    """Invoke the CLI in-process; returns the click Result."""
+    from ctc.cli.main import cli
+
+    def _run(*args: str, **kw):
+        return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False, **kw)
+
+    return _run
