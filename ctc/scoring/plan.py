@@ -1,0 +1,89 @@
+"""A compiled scoring plan: the instrument turned into index arrays and look-up tables.
+
+Built once per instrument so that scoring a chunk is a handful of numpy operations
+over whole columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import numpy as np
+
+from ..instrument.model import Instrument, ResponseSet
+
+
+@dataclass(frozen=True)
+class CodeTable:
+    """Valid codes of one response set, and their numeric values, as arrays."""
+
+    codes: np.ndarray  # sorted valid codes
+    values: np.ndarray  # value of each code (same order)
+    missing: np.ndarray  # codes meaning "no answer"
+    low: float  # smallest value (for reversal)
+    high: float  # largest value
+
+    @classmethod
+    def of(cls, rs: ResponseSet) -> CodeTable:
+        codes = np.array(sorted(rs.codes), dtype=np.float64)
+        values = np.array([rs.value_of(int(c)) for c in codes], dtype=np.float64)
+        return cls(codes, values, np.array(sorted(rs.missing), dtype=np.float64), float(values.min()), float(values.max()))
+
+    def to_values(self, codes: np.ndarray) -> np.ndarray:
+        """Codes (valid or NaN) → values; NaN stays NaN."""
+        out = np.full(codes.shape, np.nan, dtype=np.float64)
+        ok = ~np.isnan(codes)
+        pos = np.searchsorted(self.codes, codes[ok])
+        out[ok] = self.values[np.clip(pos, 0, len(self.codes) - 1)]
+        return out
+
+
+@dataclass(frozen=True)
+class ScalePlan:
+    id: str
+    kind: str
+    columns: np.ndarray  # positions of the scale's items in the code matrix
+    reverse: np.ndarray  # bool per item: reversed?
+    low: np.ndarray  # per item: smallest value of its response set
+    high: np.ndarray  # per item: largest value
+    method: str
+    min_valid: int
+    cut_fixed: float | None
+    cut_by_grade: tuple[tuple[int, float], ...]
+    at_or_above: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    item_ids: tuple[str, ...]
+    item_pos: dict[str, int]
+    tables: tuple[CodeTable, ...]  # per item
+    scales: tuple[ScalePlan, ...]
+
+    def positions(self, item_ids: tuple[str, ...] | list[str]) -> np.ndarray:
+        return np.array([self.item_pos[i] for i in item_ids], dtype=np.intp)
+
+
+def _scale_plan(inst: Instrument, pos: dict[str, int], s) -> ScalePlan:
+    sets = [inst.response_set_of(i) for i in s.items]
+    by_grade = tuple(sorted((int(g), float(c)) for g, c in s.cutpoint.items())) if isinstance(s.cutpoint, dict) else ()
+    return ScalePlan(
+        id=s.id,
+        kind=s.kind,
+        columns=np.array([pos[i] for i in s.items], dtype=np.intp),
+        reverse=np.array([i in s.reverse for i in s.items]),
+        low=np.array([rs.value_range[0] for rs in sets]),
+        high=np.array([rs.value_range[1] for rs in sets]),
+        method=s.method,
+        min_valid=s.min_valid,
+        cut_fixed=None if by_grade else float(s.cutpoint),
+        cut_by_grade=by_grade,
+        at_or_above=s.direction == "at_or_above",
+    )
+
+
+def compile_plan(inst: Instrument) -> Plan:
+    item_ids = tuple(i.id for i in inst.items)
+    pos = {iid: k for k, iid in enumerate(item_ids)}
+    tables = tuple(CodeTable.of(inst.response_sets[i.response_set]) for i in inst.items)
+    scales = tuple(_scale_plan(inst, pos, s) for s in inst.scales)
+    return Plan(item_ids, pos, tables, scales)
