@@ -38,6 +38,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "codebook.columns": {"en": "Data columns", "de": "Datenspalten"},
     "codebook.scales": {"en": "Risk and protective factor scales", "de": "Skalen der Risiko- und Schutzfaktoren"},
     "codebook.items": {"en": "Items", "de": "Fragen"},
+    "codebook.item_text": {"en": "Question", "de": "Frage"},
+    "codebook.response_set": {"en": "Response set", "de": "Antwortformat"},
+    "codebook.label": {"en": "Label", "de": "Bezeichnung"},
+    "codebook.group": {"en": "Group", "de": "Gruppe"},
+    "codebook.rule": {"en": "Rule", "de": "Regel"},
     "codebook.reversed": {"en": "reversed", "de": "umgepolt"},
     "codebook.score": {"en": "Score", "de": "Wert"},
     "codebook.min_valid": {"en": "at least {n} answered item(s)", "de": "mindestens {n} beantwortete Frage(n)"},
@@ -66,3 +71,9 @@ def t(key: str, lang: str = "en", **kwargs: Any) -> str:
     entry = MESSAGES[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**kwargs) if kwargs else text
+
+
+def number(value: float, lang: str = "en", digits: int | None = None) -> str:
+    """A number as a reader of ``lang`` writes it (German: decimal comma)."""
+    text = f"{value:.{digits}f}" if digits is not None else f"{value:g}"
+    return text.replace(".", ",") if lang == "de" else text

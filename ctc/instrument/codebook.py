@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ..i18n import t
+from ..i18n import number, t
 from ..spec import text_in
 from .model import Instrument, Scale
 
@@ -19,10 +19,10 @@ def _md_cell(text: str) -> str:
 
 def cutpoint_text(scale: Scale, lang: str) -> str:
     if isinstance(scale.cutpoint, dict):
-        cuts = ", ".join(f"{g}: {c:g}" for g, c in sorted(scale.cutpoint.items()))
+        cuts = "; ".join(f"{g}: {number(c, lang)}" for g, c in sorted(scale.cutpoint.items()))
         cut = f"({t('codebook.by_grade', lang)} {cuts})"
     else:
-        cut = f"{scale.cutpoint:g}"
+        cut = number(scale.cutpoint, lang)
     return t(
         "codebook.cutpoint_rule",
         lang,
@@ -57,7 +57,7 @@ def _scale_md(inst: Instrument, s: Scale, lang: str) -> list[str]:
     out.append(f"- {t('codebook.cutpoint', lang)}: {cutpoint_text(s, lang)}")
     if s.cutpoint_source:
         out.append(f"- {t('codebook.provenance', lang)}: {s.cutpoint_source.get(lang)}")
-    out += ["", f"| item | {t('codebook.items', lang)} | response set | {t('codebook.reversed', lang)} |", "|---|---|---|---|"]
+    out += ["", f"| id | {t('codebook.item_text', lang)} | {t('codebook.response_set', lang)} | {t('codebook.reversed', lang)} |", "|---|---|---|---|"]
     for item_id in s.items:
         item = inst.item_by_id[item_id]
         rev = "✓" if item_id in s.reverse else ""
@@ -78,18 +78,18 @@ def codebook_markdown(inst: Instrument, lang: str = "en") -> str:
             for s in scales:
                 out += _scale_md(inst, s, lang)
     if inst.outcomes:
-        out += [f"## {t('codebook.outcomes', lang)}", "", "| id | label | group | rule |", "|---|---|---|---|"]
+        out += [f"## {t('codebook.outcomes', lang)}", "", f"| id | {t('codebook.label', lang)} | {t('codebook.group', lang)} | {t('codebook.rule', lang)} |", "|---|---|---|---|"]
         for o in inst.outcomes:
             out.append(f"| `{o.id}` | {_md_cell(o.label.get(lang))} | {t(f'group.{o.group}', lang)} | {_md_cell(rule_text(o, lang, inst))} |")
         out.append("")
     if inst.validity:
-        out += [f"## {t('codebook.validity', lang)}", "", "| id | label | rule |", "|---|---|---|"]
+        out += [f"## {t('codebook.validity', lang)}", "", f"| id | {t('codebook.label', lang)} | {t('codebook.rule', lang)} |", "|---|---|---|"]
         for v in inst.validity:
             out.append(f"| `{v.id}` | {_md_cell(text_in(v.label, lang))} | {_md_cell(rule_text(v, lang, inst))} |")
         out.append("")
     out += [f"## {t('codebook.response_sets', lang)}", ""]
     for rs_id, rs in inst.response_sets.items():
-        codes = "; ".join(f"{c} = {lab.get(lang)}" + (f" ({t('codebook.value', lang)} {rs.value_of(c):g})" if rs.values else "") for c, lab in rs.codes.items())
+        codes = "; ".join(f"{c} = {lab.get(lang)}" + (f" ({t('codebook.value', lang)} {number(rs.value_of(c), lang)})" if rs.values else "") for c, lab in rs.codes.items())
         miss = f"; {t('codebook.missing', lang)}: {', '.join(map(str, rs.missing))}" if rs.missing else ""
         out.append(f"- `{rs_id}`: {codes}{miss}")
     return "\n".join(out) + "\n"

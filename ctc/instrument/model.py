@@ -23,6 +23,8 @@ from ..spec import Strict, Text
 FORMAT = "ctc-instrument/1"
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+# Instrument ids are file-name-like slugs (``ctc-youth-survey``); hyphens allowed.
+InstrumentId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 Code = int
 Number = float
 Domain = Literal["community", "family", "school", "peer_individual"]
@@ -202,7 +204,7 @@ VALIDITY_RULES = (
 
 class Instrument(Strict):
     format: Literal["ctc-instrument/1"]
-    id: Slug
+    id: InstrumentId
     version: str
     title: Text
     source: Text
