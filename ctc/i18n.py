@@ -63,6 +63,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rule.recent_without_lifetime": {"en": "recent use (code ≥ {value}) reported while lifetime use is denied, for any of {pairs}", "de": "aktueller Konsum (Code ≥ {value}) angegeben, Lebenszeitkonsum aber verneint, bei einem der Paare {pairs}"},
     "rule.missing_share_above": {"en": "more than {share:.0%} of all items unanswered", "de": "mehr als {share:.0%} aller Fragen unbeantwortet"},
     "rule.grade_not_in_instrument": {"en": "grade missing or not one of {grades}", "de": "Jahrgangsstufe fehlt oder ist nicht eine von {grades}"},
+    # priority reasons
+    "reason.level": {"en": "{pct} % {flag}", "de": "{pct} % {flag}"},
+    "reason.baseline": {"en": "(baseline {pct} %)", "de": "(Vergleichswert {pct} %)"},
+    "reason.elevated": {"en": "elevated in {k} of {m} grades", "de": "erhöht in {k} von {m} Jahrgangsstufen"},
+    "reason.depressed": {"en": "lower than the baseline in {k} of {m} grades", "de": "niedriger als der Vergleichswert in {k} von {m} Jahrgangsstufen"},
+    "reason.mean_diff": {"en": "on average {diff} points {direction} the baseline", "de": "im Mittel {diff} Punkte {direction} dem Vergleichswert"},
+    "reason.above": {"en": "worse than", "de": "ungünstiger als"},
+    "reason.below": {"en": "better than", "de": "günstiger als"},
+    "reason.clearly": {"en": "clearly {direction} in grade(s) {grades}", "de": "deutlich {direction} in Jahrgangsstufe(n) {grades}"},
+    "reason.above_short": {"en": "above", "de": "darüber"},
+    "reason.below_short": {"en": "below", "de": "darunter"},
+    "reason.worst_grade": {"en": "highest concern in grade {grade} ({pct} %)", "de": "am stärksten in Jahrgangsstufe {grade} ({pct} %)"},
+    "reason.weakest_grade": {"en": "weakest in grade {grade} ({pct} %)", "de": "am schwächsten in Jahrgangsstufe {grade} ({pct} %)"},
+    "reason.suppressed": {"en": "not shown: too few respondents", "de": "nicht ausgewiesen: zu wenige Antworten"},
 }
 
 

@@ -68,7 +68,7 @@ def suppress(table: pd.DataFrame, rules: SuppressionRules) -> pd.DataFrame:
     hide = out["suppressed"].to_numpy()
     for col in STAT_COLUMNS:
         if col in out:
-            out[col] = out[col].astype("Float64" if col in ("n", "n_flagged") else np.float64)
+            out[col] = out[col].astype("Int64" if col in ("n", "n_flagged") else np.float64)
             out.loc[hide, col] = pd.NA if col in ("n", "n_flagged") else np.nan
     # an empty cell's n = 0 is no secret, and says why there is nothing to show
     out.loc[reason == "empty", "n"] = 0

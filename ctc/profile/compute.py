@@ -1,0 +1,55 @@
+"""The profile computation on a scored frame: estimate → suppress → compare → BH → priorities.
+
+Pure: no files. ``ctc.profile.run`` adds reading, scoring and the outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..instrument.model import Instrument
+from ..stats import bh_adjust_grouped
+from .baseline import Baseline, compare
+from .estimate import estimate
+from .indicators import Indicator, indicators
+from .options import ProfileOptions
+from .priorities import prioritise
+from .suppress import suppress
+
+PROFILE_COLUMNS = [
+    "municipality", "grade", "gender", "indicator_type", "indicator_id", "label", "n", "n_flagged", "pct",
+    "ci_low", "ci_high", "suppressed", "suppression_reason", "baseline_pct", "diff_pp", "p_value", "q_value",
+    # beyond the required columns: how each number was obtained
+    "baseline_n", "diff_ci_low", "diff_ci_high", "test", "se", "df", "ci_method", "weighted",
+]
+
+
+@dataclass(frozen=True)
+class ProfileTables:
+    table: pd.DataFrame  # PROFILE_COLUMNS, suppressed cells blank
+    priorities: pd.DataFrame
+    indicators: tuple[Indicator, ...]
+
+
+def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | None, options: ProfileOptions) -> ProfileTables:
+    inds = indicators(inst)
+    table = suppress(estimate(scored, inds, options), options.suppression)
+    table = compare(table, baseline, options.level)
+    # one family of comparisons per municipality (the whole file is a family of its own)
+    table["q_value"] = bh_adjust_grouped(table["p_value"].to_numpy(dtype=float), table["municipality"].astype(str).to_numpy())
+    labels = {(i.type, i.id): i.name(options.lang) for i in inds}
+    table["label"] = [labels[k] for k in zip(table["indicator_type"], table["indicator_id"])]
+    table = table[PROFILE_COLUMNS]
+    priorities = prioritise(table, scored, inds, options, baseline is not None)
+    return ProfileTables(table, priorities, inds)
+
+
+def shown_count(table: pd.DataFrame) -> int:
+    return int((~table["suppressed"]).sum())
+
+
+def has_numbers(series: pd.Series) -> bool:
+    return bool(np.isfinite(series.to_numpy(dtype=float)).any())
