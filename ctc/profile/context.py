@@ -1,0 +1,43 @@
+"""What a per-municipality report or workbook is rendered from (one object, no file I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..instrument.model import Instrument
+from .baseline import Baseline
+from .indicators import Indicator
+from .options import ProfileOptions
+
+
+@dataclass(frozen=True)
+class MunicipalityContext:
+    """Everything a board-facing output of one municipality shows — aggregates only.
+
+    table:       the municipality's rows of profile.csv (PROFILE_COLUMNS, suppressed cells
+                 blank, labels in ``lang``), all grades × genders × indicators incl. pooled rows.
+    whole:       the whole file's rows (``municipality == "all"``), for context.
+    priorities:  the municipality's rows of priorities.csv.
+    screening:   the municipality's rows of the screening audit (incl. grade "all").
+    checks:      data-problem counts: code, severity, count, description (whole run).
+    manifest:    the run manifest (toolkit/instrument/input provenance, options).
+    """
+
+    municipality: str
+    instrument: Instrument
+    indicators: tuple[Indicator, ...]
+    table: pd.DataFrame
+    whole: pd.DataFrame
+    priorities: pd.DataFrame
+    screening: pd.DataFrame
+    checks: pd.DataFrame
+    baseline: Baseline | None
+    options: ProfileOptions
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        return self.options.lang
