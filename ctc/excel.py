@@ -1,0 +1,62 @@
+"""Small openpyxl helpers shared by every workbook the toolkit writes.
+
+The one rule that matters for safety: text from data or users is always stored as a
+*string* cell — a municipality called ``=SUM(A1)`` must never become a formula.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+HEADER_FONT = Font(bold=True)
+DASH = "–"
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> None:
+    """Write one cell; strings are forced to text, NaN/None become an empty cell."""
+    cell = ws.cell(row=row, column=col)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        cell.value = None
+        return
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+        value = value.item()
+    if value is not None and str(value) == "<NA>":
+        cell.value = None
+        return
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the first character
+    if number_format and isinstance(value, int | float):
+        cell.number_format = number_format
+
+
+def write_table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
+                formats: dict[int, str] | None = None) -> int:
+    """A header row and data rows from ``top``; returns the next free row."""
+    for c, h in enumerate(headers, start=1):
+        put(ws, top, c, h)
+        ws.cell(row=top, column=c).fill = HEADER_FILL
+        ws.cell(row=top, column=c).font = HEADER_FONT
+        ws.cell(row=top, column=c).alignment = Alignment(wrap_text=True, vertical="top")
+    r = top
+    for r, row in enumerate(rows, start=top + 1):
+        for c, v in enumerate(row, start=1):
+            put(ws, r, c, v, (formats or {}).get(c))
+    return r + 1
+
+
+def widths(ws: Worksheet, sizes: Sequence[int]) -> None:
+    for k, w in enumerate(sizes, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = w
+
+
+def title(ws: Worksheet, text: str, row: int = 1) -> None:
+    put(ws, row, 1, text)
+    ws.cell(row=row, column=1).font = Font(bold=True, size=14)
