@@ -56,3 +56,44 @@ def quiet_option(f: F) -> F:
 
 def echo_err(message: str) -> None:
     click.echo(message, err=True)
+
+
+def force_option(f: F) -> F:
+    return click.option("--force", is_flag=True, help="Replace existing outputs.")(f)
+
+
+def read_options(f: F) -> F:
+    """--sep/--encoding/--sheet/--mapping: how to read a survey export (shared by every
+    command that reads one)."""
+    f = click.option("--mapping", type=click.Path(dir_okay=False, exists=True), default=None,
+                     help="CSV with item,column (and @role,column) overriding the instrument's column names.")(f)
+    f = click.option("--sheet", default=None, help="Excel sheet name or number (default: the first).")(f)
+    f = click.option("--encoding", default=None, help="Text encoding of a CSV (default: detected).")(f)
+    f = click.option("--sep", default=None, help="Delimiter of a CSV: ',', ';', tab (default: detected).")(f)
+    return f
+
+
+def make_read_options(sep: str | None, encoding: str | None, sheet: str | None):
+    from ..io.read import ReadOptions
+
+    return ReadOptions(sep=sep, encoding=encoding, sheet=sheet)
+
+
+class Progress:
+    """A row counter on stderr, only when stderr is a terminal and not --quiet."""
+
+    def __init__(self, total: int | None, quiet: bool, label: str = "rows") -> None:
+        import sys
+
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.total, self.done, self.label = total, 0, label
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.enabled:
+            of = f" of {self.total:,}" if self.total else ""
+            click.echo(f"\r{self.done:,}{of} {self.label}", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            click.echo("", err=True)

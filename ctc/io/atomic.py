@@ -7,10 +7,16 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from ..errors import OutputError
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextmanager
@@ -31,6 +37,8 @@ def atomic_path(target: str | Path, *, overwrite: bool = True) -> Iterator[Path]
     tmp = Path(tmp_name)
     try:
         yield tmp
+        if tmp.exists():
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         os.replace(tmp, target)
     finally:
         if tmp.exists():
@@ -57,6 +65,7 @@ def atomic_dir(target: str | Path, *, force: bool = False) -> Iterator[Path]:
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=parent))
     try:
         yield tmp
+        os.chmod(tmp, 0o777 & ~_umask())
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             if old.exists():
@@ -69,3 +78,16 @@ def atomic_dir(target: str | Path, *, force: bool = False) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def atomic_paths(targets: list[Path], *, overwrite: bool = True) -> Iterator[list[Path]]:
+    """Several outputs that appear together or not at all (e.g. scored data + its reports)."""
+    targets = [Path(t) for t in targets]
+    if not overwrite:
+        existing = [str(t) for t in targets if t.exists()]
+        if existing:
+            raise OutputError(f"{', '.join(existing)} already exist(s)", "choose another output or pass --force to replace")
+    with ExitStack() as stack:
+        temps = [stack.enter_context(atomic_path(t)) for t in targets]
+        yield temps

@@ -60,8 +60,10 @@ def _meta(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
     return pd.DataFrame(meta, index=frame.index)
 
 
-def score_chunk(frame: pd.DataFrame, inst: Instrument, plan: Plan, roles: Mapping[str, str], items: Mapping[str, str]) -> Scored:
-    clean = clean_codes(frame, plan, dict(items))
+def score_chunk(frame: pd.DataFrame, inst: Instrument, plan: Plan, roles: Mapping[str, str],
+                items: Mapping[str, str | None]) -> Scored:
+    respondent = frame[roles["respondent"]] if roles.get("respondent") in frame.columns else None
+    clean = clean_codes(frame, plan, items, respondent)
     grades = numeric_grades(frame[roles["grade"]]) if roles.get("grade") in frame.columns else np.full(len(frame), np.nan)
     scores, flags = score_scales(clean.codes, grades, plan)
     return Scored(

@@ -1,0 +1,54 @@
+"""``ctc score``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..io.read import probe_survey
+from ..scoring.run import score
+from .common import Progress, echo_err, force_option, instrument_option, lang_option, make_read_options, quiet_option, \
+    read_options, resolve_lang
+
+
+@click.command("score")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Scored output, .parquet or .csv; reports are written beside it.")
+@instrument_option
+@read_options
+@force_option
+@quiet_option
+@lang_option
+def score_cmd(input_path: Path, output: Path, instrument: str, mapping: str | None, sep: str | None, encoding: str | None,
+              sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
+    """Score a survey export: one row per respondent with screens, scale scores, flags,
+    outcomes and risk/protection counts; writes OUTPUT.checks.csv and OUTPUT.screening.csv beside it.
+
+    Respondent-level output: it stays with the survey office (reports use aggregates only)."""
+    lang = resolve_lang(lang)
+    options = make_read_options(sep, encoding, sheet)
+    progress = Progress(probe_survey(input_path, options).row_count, quiet)
+    try:
+        result = score(input_path, output, instrument=instrument, mapping=mapping, read=options, overwrite=force,
+                       progress=progress, lang=lang)
+    finally:
+        progress.close()
+    if quiet:
+        return
+    p = result.pipeline
+    click.echo(f"read {p.rows:,} rows from {p.source.path.name} ({p.source.format}"
+               + (f", {p.source.encoding}, sep {p.source.delimiter!r}" if p.source.delimiter else "") + ")")
+    click.echo(f"excluded {p.excluded:,} ({100 * p.excluded / max(p.rows, 1):.1f} %) by screening:")
+    for _, r in result.excluded_by_rule().iterrows():
+        only = "" if r["rule"] == "(excluded)" else f" (only this rule: {r['only_this_rule']:,})"
+        click.echo(f"  {r['rule']:<22} {r['flagged']:>8,}{only}")
+    counts = p.checks.counts(lang)
+    if len(counts):
+        click.echo("data problems by code:")
+        for _, r in counts.iterrows():
+            click.echo(f"  {r['code']:<22} {r['count']:>8,}  ({r['severity']})")
+    click.echo(f"wrote {result.output}, {result.checks_path.name}, {result.screening_path.name}")
+    if p.checks.has_errors:
+        echo_err("note: the data check report lists errors; see " + str(result.checks_path))

@@ -1,0 +1,89 @@
+"""``ctc score``: a survey file in, one scored row per respondent out, plus the data
+check report and the screening audit beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..errors import UsageError
+from ..instrument import load_instrument
+from ..instrument.model import Instrument
+from ..io.atomic import atomic_paths
+from ..io.read import ReadOptions
+from ..pipeline import PipelineResult, run
+from .audit import finish_audit
+
+OUTPUT_SUFFIXES = (".parquet", ".csv")
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    output: Path
+    checks_path: Path
+    screening_path: Path
+    pipeline: PipelineResult
+    screening: pd.DataFrame
+
+    @property
+    def rows(self) -> int:
+        return self.pipeline.rows
+
+    def excluded_by_rule(self) -> pd.DataFrame:
+        s = self.screening
+        return s[(s["municipality"] == "all") & (s["grade"] == "all")][["rule", "label", "flagged", "only_this_rule"]]
+
+
+def sidecars(output: Path) -> tuple[Path, Path]:
+    stem = output.with_suffix("")
+    return stem.with_name(stem.name + ".checks.csv"), stem.with_name(stem.name + ".screening.csv")
+
+
+class _Writer:
+    """Appends scored chunks to a Parquet or CSV file."""
+
+    def __init__(self, path: Path, suffix: str) -> None:
+        self.path, self.suffix = path, suffix
+        self._pq: pq.ParquetWriter | None = None
+        self._first = True
+
+    def __call__(self, chunk: pd.DataFrame) -> None:
+        chunk = chunk.reset_index(drop=True)
+        if self.suffix == ".parquet":
+            table = pa.Table.from_pandas(chunk, preserve_index=False)
+            if self._pq is None:
+                self._pq = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+            self._pq.write_table(table.cast(self._pq.schema))
+        else:
+            chunk.to_csv(self.path, mode="w" if self._first else "a", header=self._first, index=False, encoding="utf-8")
+        self._first = False
+
+    def close(self) -> None:
+        if self._pq is not None:
+            self._pq.close()
+
+
+def score(input_path: str | Path, output: str | Path, *, instrument: str | Path | Instrument = "ctc-youth-survey",
+          mapping: str | Path | None = None, read: ReadOptions | None = None, overwrite: bool = False,
+          progress: Callable[[int], None] | None = None, lang: str = "en") -> ScoreResult:
+    """Score a survey file; write ``output`` (.parquet or .csv) and its two reports atomically."""
+    output = Path(output)
+    if output.suffix not in OUTPUT_SUFFIXES:
+        raise UsageError(f"output must end in {' or '.join(OUTPUT_SUFFIXES)}, got {output.name!r}")
+    inst = load_instrument(instrument)
+    checks_path, screening_path = sidecars(output)
+    with atomic_paths([output, checks_path, screening_path], overwrite=overwrite) as (tmp_out, tmp_checks, tmp_screen):
+        writer = _Writer(tmp_out, output.suffix)
+        try:
+            result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, sink=writer, progress=progress)
+        finally:
+            writer.close()
+        screening = finish_audit(result.audit, inst, lang)
+        result.checks.frame(lang).to_csv(tmp_checks, index=False)
+        screening.to_csv(tmp_screen, index=False)
+    return ScoreResult(output, checks_path, screening_path, result, screening)
