@@ -1,0 +1,206 @@
+"""``ctc profile``: survey file in, per-municipality profiles, priorities, reports and
+workbooks out — all aggregates, all suppressed, all in one folder that appears only
+when complete."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..instrument import load_instrument
+from ..instrument.load import shipped_instruments
+from ..instrument.model import Instrument
+from ..io.atomic import atomic_dir
+from ..io.read import ReadOptions
+from ..manifest import base_manifest, file_sha256, to_json
+from ..pipeline import PipelineResult, run
+from ..scoring.audit import finish_audit
+from .baseline import Baseline, load_baseline
+from .compute import ProfileTables, profile_tables
+from .context import MunicipalityContext
+from .estimate import ALL
+from .options import ProfileOptions
+
+KEEP_PREFIXES = ("flag.", "outcome.")
+META = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave", "excluded")
+
+
+@dataclass
+class ProfileResult:
+    outdir: Path
+    tables: ProfileTables
+    pipeline: PipelineResult
+    screening: pd.DataFrame
+    folders: dict[str, str]  # municipality → folder name
+    manifest: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _keep(frame: pd.DataFrame) -> pd.DataFrame:
+    """What the profile needs of a scored chunk: metadata, screens, flags and outcomes."""
+    cols = [c for c in frame.columns if c in META or c.startswith(KEEP_PREFIXES)]
+    return frame[cols]
+
+
+def folder_name(municipality: str, taken: set[str]) -> str:
+    """A safe, readable folder name for a municipality (no path tricks, unique)."""
+    text = unicodedata.normalize("NFKC", municipality)
+    slug = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_").lower()[:60] or "municipality"
+    name, k = slug, 2
+    while name in taken:
+        name, k = f"{slug}-{k}", k + 1
+    taken.add(name)
+    return name
+
+
+def _checks_summary(result: PipelineResult, lang: str) -> pd.DataFrame:
+    # counts per code only: detail rows name respondents and stay with `ctc score`
+    return result.checks.counts(lang)[["code", "severity", "count", "description"]]
+
+
+def _instrument_path(inst: Instrument, ref: str | Path | Instrument) -> Path | None:
+    if isinstance(ref, Instrument):
+        return None
+    shipped = shipped_instruments()
+    return shipped.get(str(ref)) or Path(ref)
+
+
+def _manifest(inst, inst_ref, source_path, baseline, options, result, folders, screening) -> dict[str, Any]:
+    m = base_manifest()
+    m["instrument"] = {"id": inst.id, "version": inst.version, "sha256": file_sha256(_instrument_path(inst, inst_ref))}
+    m["input"] = {"file": Path(source_path).name, "sha256": result.source.sha256, "format": result.source.format,
+                  "encoding": result.source.encoding, "delimiter": result.source.delimiter,
+                  "rows": result.rows, "excluded": result.excluded, "included": result.rows - result.excluded}
+    m["baseline"] = None if baseline is None else {
+        "id": baseline.id, "sources": baseline.sources, "years": baseline.years, "sha256": file_sha256(baseline.path),
+        "synthetic": any("synthetic" in s.lower() for s in baseline.sources)}
+    m["options"] = options.to_dict()
+    m["suppression"] = options.suppression.__dict__ | {"note": "cells hidden for small n, all-or-none and secondary suppression; see docs/privacy.md"}
+    m["municipalities"] = [{"name": name, "folder": folder} for name, folder in folders.items()]
+    m["outputs"] = ["profile.csv", "priorities.csv", "screening.csv", "checks.csv", "manifest.json",
+                    *[f"{f}/report.html" for f in folders.values()], *[f"{f}/profile.xlsx" for f in folders.values()]]
+    return m
+
+
+Renderer = Callable[[MunicipalityContext, Path], None]
+
+
+def _renderers() -> list[tuple[str, Renderer]]:
+    from ..report import render_html
+    from .workbook import write_profile_workbook
+
+    def html(ctx: MunicipalityContext, folder: Path) -> None:
+        (folder / "report.html").write_text(render_html(ctx), encoding="utf-8")
+
+    return [("report.html", html), ("profile.xlsx", lambda ctx, folder: write_profile_workbook(ctx, folder / "profile.xlsx"))]
+
+
+def contexts(tables: ProfileTables, inst: Instrument, baseline: Baseline | None, screening: pd.DataFrame,
+             checks: pd.DataFrame, options: ProfileOptions, manifest: dict[str, Any]) -> dict[str, MunicipalityContext]:
+    table, prio = tables.table, tables.priorities
+    muni = table["municipality"].astype(str)
+    whole = table[muni == ALL]
+    out = {}
+    for name in [m for m in table["municipality"].cat.categories if m != ALL]:
+        out[name] = MunicipalityContext(
+            municipality=name, instrument=inst, indicators=tables.indicators, table=table[muni == name],
+            whole=whole, priorities=prio[prio["municipality"] == name] if len(prio) else prio,
+            screening=screening[screening["municipality"] == name], checks=checks, baseline=baseline,
+            options=options, manifest=manifest)
+    return out
+
+
+def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Path | Instrument = "ctc-youth-survey",
+            baseline: str | Path | None = None, options: ProfileOptions | None = None, mapping: str | Path | None = None,
+            read: ReadOptions | None = None, force: bool = False, progress: Callable[[int], None] | None = None,
+            synthetic_input: bool = False) -> ProfileResult:
+    """Run the whole profile job; the output folder appears only when everything is written."""
+    options = options or ProfileOptions()
+    t0 = time.perf_counter()
+    inst = load_instrument(instrument)
+    base = load_baseline(baseline, inst) if baseline is not None else None
+    result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, keep=_keep, progress=progress)
+    t1 = time.perf_counter()
+    tables = profile_tables(result.kept, inst, base, options)
+    t2 = time.perf_counter()
+    screening = finish_audit(result.audit, inst, options.lang)
+    checks = _checks_summary(result, options.lang)
+    taken: set[str] = set()
+    folders = {m: folder_name(m, taken) for m in tables.table["municipality"].cat.categories if m != ALL}
+    manifest = _manifest(inst, instrument, input_path, base, options, result, folders, screening)
+    manifest["input"]["synthetic"] = synthetic_input
+    with atomic_dir(outdir, force=force) as tmp:
+        _write_tables(tmp, tables, screening, checks)
+        ctxs = contexts(tables, inst, base, screening, checks, options, manifest)
+        renderers = _renderers()
+        for name, ctx in ctxs.items():
+            folder = tmp / folders[name]
+            folder.mkdir()
+            for _, render in renderers:
+                render(ctx, folder)
+        manifest["output_sha256"] = _hashes(tmp)
+        manifest["kept_from_previous_run"] = _carry_over(Path(outdir), tmp, manifest["output_sha256"]) if force else []
+        t3 = time.perf_counter()
+        manifest["timings_seconds"] = {"read": round(result.seconds["read"], 3), "score": round(result.seconds["score"], 3),
+                                       "profile": round(t2 - t1, 3), "outputs": round(t3 - t2, 3), "total": round(t3 - t0, 3)}
+        (tmp / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
+    return ProfileResult(Path(outdir), tables, result, screening, folders, manifest, manifest["timings_seconds"])
+
+
+def _write_tables(folder: Path, tables: ProfileTables, screening: pd.DataFrame, checks: pd.DataFrame) -> None:
+    tables.table.to_csv(folder / "profile.csv", index=False, float_format="%.4f")
+    tables.priorities.to_csv(folder / "priorities.csv", index=False, float_format="%.4f")
+    screening.to_csv(folder / "screening.csv", index=False)
+    checks.to_csv(folder / "checks.csv", index=False)
+
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): file_sha256(p) or "" for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _carry_over(old: Path, new: Path, fresh: dict[str, str]) -> list[str]:
+    """With --force, nothing a user made or edited in the old folder is lost.
+
+    Files the previous run did not write are copied over unchanged; files it wrote but
+    the user has edited since (their hash differs from the old manifest's) are kept
+    beside the fresh ones as ``<name>.edited-<n><suffix>``.
+    """
+    if not old.is_dir():
+        return []
+    try:
+        previous = json.loads((old / "manifest.json").read_text(encoding="utf-8")).get("output_sha256", {})
+    except (OSError, ValueError):
+        previous = {}
+    kept = []
+    for path in sorted(p for p in old.rglob("*") if p.is_file()):
+        rel = str(path.relative_to(old))
+        if rel == "manifest.json":
+            continue
+        if rel in previous and previous[rel] == file_sha256(path):
+            continue  # our own output, unchanged: regenerated
+        target = new / rel
+        if rel in fresh or target.exists():
+            target = _free_name(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+        kept.append(str(target.relative_to(new)))
+    return kept
+
+
+def _free_name(target: Path) -> Path:
+    k = 1
+    while True:
+        candidate = target.with_name(f"{target.stem}.edited-{k}{target.suffix}")
+        if not candidate.exists():
+            return candidate
+        k += 1
