@@ -62,15 +62,22 @@ def force_option(f: F) -> F:
     return click.option("--force", is_flag=True, help="Replace existing outputs.")(f)
 
 
+def source_options(f: F) -> F:
+    """``--sep``, ``--encoding``, ``--sheet``: how to read a data file (default: detect)."""
+    f = click.option("--sheet", default=None, metavar="NAME|N",
+                     help="Excel sheet: name, or position counting from 1 (default: the first).")(f)
+    f = click.option("--encoding", default=None, metavar="CODEC",
+                     help="Text encoding of a CSV file, e.g. utf-8 or cp1252 (default: detect).")(f)
+    f = click.option("--sep", default=None, metavar="CHAR",
+                     help="Delimiter of a CSV file: ',', ';', 'tab' or '|' (default: detect).")(f)
+    return f
+
+
 def read_options(f: F) -> F:
-    """--sep/--encoding/--sheet/--mapping: how to read a survey export (shared by every
-    command that reads one)."""
+    """``source_options`` plus ``--mapping``: how to read a survey export and find its columns."""
     f = click.option("--mapping", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="CSV with item,column (and @role,column) overriding the instrument's column names.")(f)
-    f = click.option("--sheet", default=None, help="Excel sheet name or number (default: the first).")(f)
-    f = click.option("--encoding", default=None, help="Text encoding of a CSV (default: detected).")(f)
-    f = click.option("--sep", default=None, help="Delimiter of a CSV: ',', ';', tab (default: detected).")(f)
-    return f
+    return source_options(f)
 
 
 def make_read_options(sep: str | None, encoding: str | None, sheet: str | None):

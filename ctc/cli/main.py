@@ -73,20 +73,11 @@ def cli(ctx: click.Context, debug: bool, lang: str) -> None:
 
 
 def _register() -> None:
-    from . import instrument_cmd, profile_cmd, score_cmd
+    from . import instrument_cmd, map_cmd, profile_cmd, score_cmd, simulate_cmd
 
-    cli.add_command(instrument_cmd.instrument)
-    cli.add_command(score_cmd.score_cmd)
-    cli.add_command(profile_cmd.profile_cmd)
-    cli.add_command(profile_cmd.baseline_group)
-    for module, name in (("simulate_cmd", "simulate"), ("map_cmd", "map_group")):
-        try:  # commands whose modules are still being written land here as they arrive
-            mod = __import__(f"ctc.cli.{module}", fromlist=[name])
-        except ImportError:
-            continue
-        cmd = getattr(mod, name, None)
-        if isinstance(cmd, click.Command):
-            cli.add_command(cmd)
+    for command in (instrument_cmd.instrument, map_cmd.map_group, simulate_cmd.simulate, score_cmd.score_cmd,
+                    profile_cmd.profile_cmd, profile_cmd.baseline_group):
+        cli.add_command(command)
 
 
 _register()

@@ -1,9 +1,8 @@
-"""Raw answers → a clean matrix of valid codes, plus the invalid cells for the check report.
+"""Raw answers → clean code and value matrices, plus the invalid cells for the check report.
 
 Per the format: empty/NaN and the response set's ``missing`` codes are missing; a
 value that is neither a code nor missing is *invalid* — reported, then treated as
-missing. Non-numeric text ("x", "yes") is reported as ``non-numeric-code``.
-The per-column work is :func:`ctc.checks.find_invalid_codes`.
+missing. Text that is not a number ("x", "yes") is reported as ``non-numeric-code``.
 """
 
 from __future__ import annotations
@@ -14,13 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..checks import find_invalid_codes
+from ..checks import invalid_cells
+from ..codetables import classify
 from .plan import Plan
 
 
 @dataclass(frozen=True)
 class CleanCodes:
-    codes: np.ndarray  # float64 (rows × items); NaN = no usable answer
+    codes: np.ndarray  # float64 (rows × items): the answer code; NaN = no usable answer
+    values: np.ndarray  # float64 (rows × items): the code's value (response set ``values``); NaN likewise
     problems: pd.DataFrame  # invalid/non-numeric cells: code, row, respondent, column, value, message
     absent: tuple[str, ...]  # item ids with no column in the data (all missing)
 
@@ -28,13 +29,9 @@ class CleanCodes:
 def clean_codes(frame: pd.DataFrame, plan: Plan, item_columns: Mapping[str, str | None],
                 respondent: pd.Series | None = None) -> CleanCodes:
     """``item_columns`` maps item id → column in ``frame`` (absent items are all missing)."""
-    present = {i: c for i, c in item_columns.items() if c is not None and c in frame.columns}
-    raw = pd.DataFrame({c: frame[c] for c in present.values()}, index=frame.index)
-    allowed = {present[i]: plan.tables[plan.item_pos[i]].codes for i in present}
-    missing = {present[i]: plan.tables[plan.item_pos[i]].missing for i in present}
-    problems, clean = find_invalid_codes(raw, allowed, missing, respondent=respondent)
-    codes = np.full((len(frame), len(plan.item_ids)), np.nan)
-    for item, column in present.items():
-        codes[:, plan.item_pos[item]] = clean[column].to_numpy(dtype=np.float64)
-    absent = tuple(i for i in plan.item_ids if i not in present)
-    return CleanCodes(codes, problems, absent)
+    names = [item_columns.get(i) for i in plan.item_ids]
+    columns = [frame[c] if c is not None and c in frame.columns else None for c in names]
+    result = classify(columns, plan.tables, len(frame))
+    problems = invalid_cells(result, columns, [str(c) for c in names], frame.index, respondent)
+    absent = tuple(i for i, c in zip(plan.item_ids, columns, strict=True) if c is None)
+    return CleanCodes(result.codes, result.values, problems, absent)

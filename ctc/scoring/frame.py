@@ -65,7 +65,7 @@ def score_chunk(frame: pd.DataFrame, inst: Instrument, plan: Plan, roles: Mappin
     respondent = frame[roles["respondent"]] if roles.get("respondent") in frame.columns else None
     clean = clean_codes(frame, plan, items, respondent)
     grades = numeric_grades(frame[roles["grade"]]) if roles.get("grade") in frame.columns else np.full(len(frame), np.nan)
-    scores, flags = score_scales(clean.codes, grades, plan)
+    scores, flags = score_scales(clean.values, grades, plan)
     return Scored(
         meta=_meta(frame, roles),
         clean=clean,
@@ -77,13 +77,13 @@ def score_chunk(frame: pd.DataFrame, inst: Instrument, plan: Plan, roles: Mappin
 
 
 def _bool(arr: np.ndarray) -> pd.arrays.BooleanArray:
-    return pd.array(np.where(np.isnan(arr), None, arr == 1.0), dtype="boolean")
+    return pd.arrays.BooleanArray(arr == 1.0, np.isnan(arr))
 
 
 def _count(flags: np.ndarray) -> pd.arrays.IntegerArray:
-    counts = (flags == 1.0).sum(axis=1)
+    counts = (flags == 1.0).sum(axis=1).astype(np.int64)
     none = np.isnan(flags).all(axis=1) if flags.shape[1] else np.ones(len(flags), dtype=bool)
-    return pd.array(np.where(none, None, counts), dtype="Int64")
+    return pd.arrays.IntegerArray(counts, none)
 
 
 def output_frame(scored: Scored, inst: Instrument) -> pd.DataFrame:

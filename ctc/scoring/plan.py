@@ -1,40 +1,17 @@
 """A compiled scoring plan: the instrument turned into index arrays and look-up tables.
 
-Built once per instrument so that scoring a chunk is a handful of numpy operations
-over whole columns.
+Built once per run so that scoring a chunk is a handful of numpy operations over
+whole matrices (see :mod:`ctc.codetables`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
-from ..instrument.model import Instrument, ResponseSet
-
-
-@dataclass(frozen=True)
-class CodeTable:
-    """Valid codes of one response set, and their numeric values, as arrays."""
-
-    codes: np.ndarray  # sorted valid codes
-    values: np.ndarray  # value of each code (same order)
-    missing: np.ndarray  # codes meaning "no answer"
-    low: float  # smallest value (for reversal)
-    high: float  # largest value
-
-    @classmethod
-    def of(cls, rs: ResponseSet) -> CodeTable:
-        codes = np.array(sorted(rs.codes), dtype=np.float64)
-        values = np.array([rs.value_of(int(c)) for c in codes], dtype=np.float64)
-        return cls(codes, values, np.array(sorted(rs.missing), dtype=np.float64), float(values.min()), float(values.max()))
-
-    def to_values(self, codes: np.ndarray) -> np.ndarray:
-        """Codes (valid or NaN) → values; NaN stays NaN."""
-        out = np.full(codes.shape, np.nan, dtype=np.float64)
-        ok = ~np.isnan(codes)
-        pos = np.searchsorted(self.codes, codes[ok])
-        out[ok] = self.values[np.clip(pos, 0, len(self.codes) - 1)]
-        return out
+from ..codetables import CodeTables, pack
+from ..instrument.model import Instrument
 
 
 @dataclass(frozen=True)
@@ -56,8 +33,8 @@ class ScalePlan:
 class Plan:
     item_ids: tuple[str, ...]
     item_pos: dict[str, int]
-    tables: tuple[CodeTable, ...]  # per item
     scales: tuple[ScalePlan, ...]
+    tables: CodeTables  # one slice per item
 
     def positions(self, item_ids: tuple[str, ...] | list[str]) -> np.ndarray:
         return np.array([self.item_pos[i] for i in item_ids], dtype=np.intp)
@@ -84,6 +61,7 @@ def _scale_plan(inst: Instrument, pos: dict[str, int], s) -> ScalePlan:
 def compile_plan(inst: Instrument) -> Plan:
     item_ids = tuple(i.id for i in inst.items)
     pos = {iid: k for k, iid in enumerate(item_ids)}
-    tables = tuple(CodeTable.of(inst.response_sets[i.response_set]) for i in inst.items)
     scales = tuple(_scale_plan(inst, pos, s) for s in inst.scales)
-    return Plan(item_ids, pos, tables, scales)
+    sets = [inst.response_sets[i.response_set] for i in inst.items]
+    tables = pack([(rs.codes, rs.missing, rs.values) for rs in sets])
+    return Plan(item_ids, pos, scales, tables)

@@ -10,14 +10,6 @@ import numpy as np
 from .plan import Plan, ScalePlan
 
 
-def item_values(codes: np.ndarray, plan: Plan) -> np.ndarray:
-    """Code matrix → value matrix through each item's response set."""
-    values = np.empty_like(codes)
-    for j, table in enumerate(plan.tables):
-        values[:, j] = table.to_values(codes[:, j])
-    return values
-
-
 def scale_score(values: np.ndarray, sp: ScalePlan) -> np.ndarray:
     block = values[:, sp.columns]
     if sp.reverse.any():
@@ -54,10 +46,9 @@ def scale_flag(score: np.ndarray, sp: ScalePlan, grades: np.ndarray) -> np.ndarr
     return flag
 
 
-def score_scales(codes: np.ndarray, grades: np.ndarray, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
-    """(scores, flags), each rows × scales; flags 1.0/0.0/NaN."""
-    values = item_values(codes, plan)
-    scores = np.empty((len(codes), len(plan.scales)))
+def score_scales(values: np.ndarray, grades: np.ndarray, plan: Plan) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, flags), each rows × scales, from the item value matrix; flags 1.0/0.0/NaN."""
+    scores = np.empty((len(values), len(plan.scales)))
     flags = np.empty_like(scores)
     for k, sp in enumerate(plan.scales):
         scores[:, k] = scale_score(values, sp)
