@@ -12,8 +12,9 @@ extension  what is written                                                  memo
 .parquet   one row group per chunk; nullable integer item columns           streamed
 .xlsx      sheet ``data`` (header + rows) and sheet ``labels`` (variable    streamed
            and value labels); at most 1,048,575 data rows
-.sav       SPSS with variable labels (item text, English), value labels     whole file
-           (response set codes, English), user-missing codes declared       buffered
+.sav       SPSS (bytecode-compressed) with variable labels (item text,      whole file
+           English), value labels (response set codes, English),           buffered
+           user-missing codes declared
 =========  ===============================================================  ===========
 
 Files are byte-identical for identical input: the CSV and Parquet writers embed no
@@ -32,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from ..errors import OutputError
@@ -199,6 +201,13 @@ class _SavWriter:
 
         frame = pd.concat(self._chunks, ignore_index=True) if self._chunks else pd.DataFrame()
         self._chunks.clear()
+        for col in frame.columns:  # plain float64 / object columns: pyreadstat writes them fastest
+            dtype = frame[col].dtype
+            if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
+                if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                    frame[col] = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
+            elif pd.api.types.is_string_dtype(dtype):
+                frame[col] = frame[col].astype(object)
         lab = self._labels
         cols = set(frame.columns)
         measure = {c: "nominal" if c in lab.nominal else "scale" if c in lab.scale else "ordinal" for c in frame.columns}
@@ -210,6 +219,7 @@ class _SavWriter:
                 variable_value_labels={c: v for c, v in lab.values.items() if c in cols},
                 missing_ranges={c: list(v) for c, v in lab.missing.items() if c in cols},  # type: ignore[misc]
                 variable_measure=measure,
+                row_compress=True,  # SPSS's own bytecode compression (.sav, not .zsav)
             )
         except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
             raise OutputError(f"SPSS file could not be written: {exc}", "check that column names are valid SPSS variable names") from None
