@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+
+from ..errors import DefinitionError, InvalidDefinition
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANGS = ("en", "de")
@@ -104,3 +108,26 @@ class Progress:
     def close(self) -> None:
         if self.enabled and self.done:
             click.echo("", err=True)
+
+
+def check_files(files: tuple[Path, ...], load: Callable[[Path], Any], describe: Callable[[Any], str]) -> None:
+    """Load every file; print ``<file>: ok (…)`` or every problem; exit 1 when any failed.
+
+    The behaviour of ``ctc instrument check``, for any definition file type.
+    """
+    failed = 0
+    for path in files:
+        try:
+            obj = load(path)
+        except InvalidDefinition as exc:
+            failed += 1
+            click.echo(exc.report())
+            continue
+        except DefinitionError as exc:
+            failed += 1
+            click.echo(f"{path}: {exc.message}")
+            continue
+        click.echo(f"{path}: ok ({describe(obj)})")
+    if failed:
+        click.echo(f"Error: {failed} of {len(files)} file(s) have problems (listed above).", err=True)
+        sys.exit(1)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from ..errors import InvalidDefinition
 from ..instrument import list_instruments, load_instrument, load_instrument_file
 from ..instrument.codebook import codebook_markdown, codebook_table
-from .common import lang_option, resolve_lang
+from .common import check_files, lang_option, resolve_lang
 
 
 @click.group()
@@ -34,19 +32,8 @@ def list_cmd(lang: str | None) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def check_cmd(files: tuple[Path, ...]) -> None:
     """Check instrument files; list every problem. Exit 0 when all are valid, 1 otherwise."""
-    failed = 0
-    for path in files:
-        try:
-            inst = load_instrument_file(path)
-        except InvalidDefinition as exc:
-            failed += 1
-            click.echo(exc.report())
-            continue
-        click.echo(f"{path}: ok ({inst.id} {inst.version}: {len(inst.scales)} scales, {len(inst.items)} items, "
-                   f"{len(inst.outcomes)} outcomes, {len(inst.validity)} validity rules)")
-    if failed:
-        click.echo(f"Error: {failed} of {len(files)} file(s) have problems (listed above).", err=True)
-        sys.exit(1)
+    check_files(files, load_instrument_file, lambda inst: f"{inst.id} {inst.version}: {len(inst.scales)} scales, "
+                f"{len(inst.items)} items, {len(inst.outcomes)} outcomes, {len(inst.validity)} validity rules")
 
 
 @instrument.command("show")

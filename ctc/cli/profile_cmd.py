@@ -10,7 +10,7 @@ import click
 from ..io.read import probe_survey
 from ..profile.options import ProfileOptions, SuppressionRules
 from ..profile.run import profile
-from .common import Progress, force_option, instrument_option, lang_option, make_read_options, quiet_option, \
+from .common import Progress, check_files, force_option, instrument_option, lang_option, make_read_options, quiet_option, \
     read_options, resolve_lang
 
 DEMO_BASELINE = "demo-baseline"
@@ -110,22 +110,8 @@ def baseline_build_cmd(survey: Path, output: Path, source: str, year: int, min_n
 @instrument_option
 def baseline_check_cmd(files: tuple[Path, ...], instrument: str) -> None:
     """Check baseline files against an instrument; list every problem."""
-    import sys
-
-    from ..errors import InvalidDefinition
     from ..instrument import load_instrument
     from ..profile.baseline import load_baseline
 
     inst = load_instrument(instrument)
-    failed = 0
-    for path in files:
-        try:
-            b = load_baseline(path, inst)
-        except InvalidDefinition as exc:
-            failed += 1
-            click.echo(exc.report())
-            continue
-        click.echo(f"{path}: ok ({len(b.table)} rows; source: {b.label()})")
-    if failed:
-        click.echo(f"Error: {failed} of {len(files)} file(s) have problems (listed above).", err=True)
-        sys.exit(1)
+    check_files(files, lambda p: load_baseline(p, inst), lambda b: f"{len(b.table)} rows; source: {b.label()}")

@@ -48,7 +48,7 @@ def _pooled(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
     return table[m & (table["indicator_type"] == kind)].set_index("indicator_id")
 
 
-def _by_grade(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
+def by_grade(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
     m = (table["municipality"].astype(str) == muni) & (table["grade"].astype(str) != ALL) & (table["gender"].astype(str) == ALL)
     return table[m & (table["indicator_type"] == kind)]
 
@@ -73,7 +73,7 @@ def _bootstrap_top_share(y: np.ndarray, w: np.ndarray, base: np.ndarray, top: in
     return in_top.mean(axis=0)
 
 
-def _reason(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: bool, alpha: float, lang: str) -> str:
+def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: bool, alpha: float, lang: str) -> str:
     sign = _sign(kind)
     flag = t(f"flag.{kind}", lang)
     parts = [t("reason.level", lang, pct=number(row["pct"], lang, 1), flag=flag)]
@@ -132,9 +132,9 @@ def _kind_rows(table, scored, inds, options, has_baseline, rng, muni, kind, memb
     share = _bootstrap_top_share(y, weights[members], base if rule == "excess" else np.zeros(len(kind_inds)), top, sign,
                                  rule == "excess", options, rng)
     ranks = {"level": _rank(sign * pct), "excess": _rank(excess), "clear": _rank(clear_metric)}
-    grades = _by_grade(table, muni, kind)
+    grades = by_grade(table, muni, kind)
     reasons = [
-        _reason(kind, pooled.loc[i.id], grades[grades["indicator_id"] == i.id], has_baseline, options.alpha, options.lang)
+        reason_text(kind, pooled.loc[i.id], grades[grades["indicator_id"] == i.id], has_baseline, options.alpha, options.lang)
         if shown[k] else t("reason.suppressed", options.lang)
         for k, i in enumerate(kind_inds)
     ]

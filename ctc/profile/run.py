@@ -11,6 +11,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,24 +85,35 @@ def _manifest(inst, inst_ref, source_path, baseline, options, result, folders, s
         "id": baseline.id, "sources": baseline.sources, "years": baseline.years, "sha256": file_sha256(baseline.path),
         "synthetic": any("synthetic" in s.lower() for s in baseline.sources)}
     m["options"] = options.to_dict()
+    m["survey_year"] = _survey_year(result)
     m["suppression"] = options.suppression.__dict__ | {"note": "cells hidden for small n, all-or-none and secondary suppression; see docs/privacy.md"}
     m["municipalities"] = [{"name": name, "folder": folder} for name, folder in folders.items()]
     m["outputs"] = ["profile.csv", "priorities.csv", "screening.csv", "checks.csv", "manifest.json",
-                    *[f"{f}/report.html" for f in folders.values()], *[f"{f}/profile.xlsx" for f in folders.values()]]
+                    *[f"{f}/report.html" for f in folders.values()], *[f"{f}/{PLANNING}" for f in folders.values()]]
     return m
 
 
-Renderer = Callable[[MunicipalityContext, Path], None]
-
-
-def _renderers() -> list[tuple[str, Renderer]]:
+def _html(ctx: MunicipalityContext, folder: Path, previous: Path | None) -> None:
     from ..report import render_html
-    from .workbook import write_profile_workbook
 
-    def html(ctx: MunicipalityContext, folder: Path) -> None:
-        (folder / "report.html").write_text(render_html(ctx), encoding="utf-8")
+    (folder / "report.html").write_text(render_html(ctx), encoding="utf-8")
 
-    return [("report.html", html), ("profile.xlsx", lambda ctx, folder: write_profile_workbook(ctx, folder / "profile.xlsx"))]
+
+def _planning(ctx: MunicipalityContext, folder: Path, previous: Path | None) -> None:
+    """A new planning workbook, or — when the previous run's folder has one the board
+    has worked in — the same workbook with its data sheets refreshed and every entry kept."""
+    from ..planning import update_planning_workbook, write_planning_workbook
+
+    target = folder / PLANNING
+    old = previous / PLANNING if previous is not None else None
+    if old is not None and old.is_file():
+        update_planning_workbook(ctx, target, previous=old)
+    else:
+        write_planning_workbook(ctx, target)
+
+
+PLANNING = "planning.xlsx"
+RENDERERS: tuple[Callable[[MunicipalityContext, Path, Path | None], None], ...] = (_html, _planning)
 
 
 def contexts(tables: ProfileTables, inst: Instrument, baseline: Baseline | None, screening: pd.DataFrame,
@@ -141,12 +153,12 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
     with atomic_dir(outdir, force=force) as tmp:
         _write_tables(tmp, tables, screening, checks)
         ctxs = contexts(tables, inst, base, screening, checks, options, manifest)
-        renderers = _renderers()
         for name, ctx in ctxs.items():
             folder = tmp / folders[name]
             folder.mkdir()
-            for _, render in renderers:
-                render(ctx, folder)
+            previous = Path(outdir) / folders[name] if force else None
+            for render in RENDERERS:
+                render(ctx, folder, previous)
         manifest["output_sha256"] = _hashes(tmp)
         manifest["kept_from_previous_run"] = _carry_over(Path(outdir), tmp, manifest["output_sha256"]) if force else []
         t3 = time.perf_counter()
@@ -154,6 +166,16 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
                                        "profile": round(t2 - t1, 3), "outputs": round(t3 - t2, 3), "total": round(t3 - t0, 3)}
         (tmp / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
     return ProfileResult(Path(outdir), tables, result, screening, folders, manifest, manifest["timings_seconds"])
+
+
+def _survey_year(result: PipelineResult) -> int:
+    """The newest wave in the data when it has a wave column, else this year."""
+    kept = result.kept
+    if kept is not None and "wave" in kept.columns:
+        waves = pd.to_numeric(kept["wave"], errors="coerce").dropna()
+        if len(waves):
+            return int(waves.max())
+    return datetime.now(UTC).year
 
 
 def _write_tables(folder: Path, tables: ProfileTables, screening: pd.DataFrame, checks: pd.DataFrame) -> None:
@@ -184,8 +206,8 @@ def _carry_over(old: Path, new: Path, fresh: dict[str, str]) -> list[str]:
     kept = []
     for path in sorted(p for p in old.rglob("*") if p.is_file()):
         rel = str(path.relative_to(old))
-        if rel == "manifest.json":
-            continue
+        if rel == "manifest.json" or path.name == PLANNING:
+            continue  # planning workbooks are updated in place (with a backup), see _planning
         if rel in previous and previous[rel] == file_sha256(path):
             continue  # our own output, unchanged: regenerated
         target = new / rel

@@ -132,7 +132,7 @@ def _check_names(inst: Instrument, municipalities: tuple[str, ...], plants: list
 
 def _share(name: str, value: float, high: float) -> None:
     if not 0.0 <= value <= high:
-        raise UsageError(f"{name} must be between 0 and {high:g}, got {value:g}", f"give a share such as 0.04 (4 %)")
+        raise UsageError(f"{name} must be between 0 and {high:g}, got {value:g}", "give a share such as 0.04 (4 %)")
 
 
 def resolve(inst: Instrument, opts: SimulationOptions, plan: GenPlan) -> Design:

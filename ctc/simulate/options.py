@@ -138,7 +138,7 @@ def parse_int_list(text: str, what: str) -> tuple[int, ...]:
     try:
         values = tuple(int(p) for p in text.replace(";", ",").split(",") if p.strip())
     except ValueError:
-        raise UsageError(f"cannot read {what} {text!r}", f"give whole numbers separated by commas, e.g. 2024,2026") from None
+        raise UsageError(f"cannot read {what} {text!r}", "give whole numbers separated by commas, e.g. 2024,2026") from None
     if not values:
         raise UsageError(f"no {what} given", "give whole numbers separated by commas, e.g. 2024,2026")
     return values

@@ -1,0 +1,84 @@
+"""``ctc workbook create|update``: the board's planning workbook from a finished profile run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..catalogue import load_catalogue
+from ..errors import UsageError
+from ..planning import context_from_outputs, read_workbook, update_planning_workbook, write_planning_workbook
+from ..planning.strings import s
+from .common import lang_option, resolve_lang
+
+
+def _from_option(f: Any) -> Any:
+    return click.option("--from", "outdir", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+                        metavar="OUTDIR", help="Output folder of a finished 'ctc profile' run (profile.csv, priorities.csv, …).")(f)
+
+
+def _common(f: Any) -> Any:
+    f = click.option("--instrument", "-i", default=None, metavar="ID|FILE",
+                     help="Instrument of the run (default: the one named in the run's manifest).")(f)
+    f = click.option("--catalogue", "catalogue_ref", default=None, metavar="FILE",
+                     help="Programme catalogue YAML file (default: the shipped catalogue).")(f)
+    return f
+
+
+@click.group()
+def workbook() -> None:
+    """Create or refresh a municipality's planning workbook (planning.xlsx)."""
+
+
+@workbook.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="PLANNING.xlsx")
+@_from_option
+@click.option("--municipality", "-m", required=True, help="Municipality as named in profile.csv.")
+@_common
+@lang_option
+def create_cmd(path: Path, outdir: Path, municipality: str, instrument: str | None, catalogue_ref: str | None,
+               lang: str | None) -> None:
+    """Write a new planning workbook (refuses to replace an existing file)."""
+    lang = resolve_lang(lang)
+    ctx = context_from_outputs(outdir, municipality, instrument, lang=lang)
+    result = write_planning_workbook(ctx, path, catalogue=load_catalogue(catalogue_ref))
+    click.echo(s("cli.written", lang, path=result.path, sheets=len(result.sheets), matches=len(result.matches),
+                 seconds=result.seconds))
+
+
+@workbook.command("update")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="PLANNING.xlsx")
+@_from_option
+@click.option("--municipality", "-m", default=None, help="Municipality (default: the one the workbook was written for).")
+@_common
+@lang_option
+def update_cmd(path: Path, outdir: Path, municipality: str | None, instrument: str | None, catalogue_ref: str | None,
+               lang: str | None) -> None:
+    """Refresh the data sheets from OUTDIR and keep everything the board typed.
+
+    The workbook keeps its language unless --lang is given; the previous file is kept
+    as <name>.backup-<N>.xlsx.
+    """
+    meta = read_workbook(path).meta
+    name = municipality or meta.get("municipality")
+    if not name:
+        raise UsageError(f"{path} does not say which municipality it is for", "pass --municipality")
+    target = lang or meta.get("lang") or resolve_lang(None)
+    ctx = context_from_outputs(outdir, name, instrument, lang=target)
+    result = update_planning_workbook(ctx, path, catalogue=load_catalogue(catalogue_ref), lang=target)
+    out = result.lang
+    click.echo(s("cli.updated", out, path=result.path, backup=result.backup))
+    counts = ", ".join(f"{s(f'sheet.{k}', out)} {v}" for k, v in result.kept.items())
+    click.echo(s("cli.kept", out, counts=counts))
+    if result.moved:
+        click.echo(s("cli.moved", out, sheet=s("sheet.unmatched", out), n=len(result.moved)))
+    if result.carried:
+        click.echo(s("cli.carried", out, n=result.carried))
+    if result.rekeyed:
+        click.echo(s("cli.rekeyed", out, n=len(result.rekeyed)))
+    if result.added:
+        click.echo(s("cli.added", out, keys=", ".join(result.added)))
+    if result.previous_lang != result.lang:
+        click.echo(s("cli.language", out, old=result.previous_lang, new=result.lang))

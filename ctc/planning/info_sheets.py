@@ -1,0 +1,268 @@
+"""Overview, Programme matches, Data quality and the hidden Lists and Meta sheets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from .. import __version__
+from ..catalogue import best_rating, rating_label
+from ..catalogue.render import CONTINUUM, SETTINGS
+from ..checks import CODES
+from ..excel import put, title, widths, write_table
+from ..i18n import MESSAGES, t
+from ..profile.estimate import ALL
+from .book import Book, note, value
+from .layout import BOARD_TABLES, FORMAT, MARK, SHEETS
+from .match import surveyed_ages
+from .vocab import FIXED
+
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def _flatten(obj: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(obj, list | tuple):
+        if all(not isinstance(v, Mapping | list | tuple) for v in obj):
+            yield prefix, ", ".join(str(v) for v in obj)
+        else:
+            for i, v in enumerate(obj):
+                yield from _flatten(v, f"{prefix}[{i}]")
+    elif obj is not None:
+        yield prefix, str(obj)
+
+
+def provenance(book: Book) -> list[tuple[str, Any]]:
+    ctx = book.ctx
+    b = ctx.baseline
+    opts = ctx.options
+    rows: list[tuple[str, Any]] = [
+        (book.s("prov.municipality"), ctx.municipality),
+        (book.s("prov.instrument"), f"{ctx.instrument.title.get(book.lang)} ({ctx.instrument.id} {ctx.instrument.version})"),
+        (book.s("prov.grades"), ", ".join(str(g) for g in _grades(book))),
+        (book.s("prov.baseline"), b.label() if b is not None else book.s("prov.none")),
+        (book.s("prov.baseline_years"), ", ".join(str(y) for y in b.years) if b is not None else ""),
+        (book.s("prov.suppression"), book.s("prov.suppression.rule", min_n=opts.suppression.min_n, all_or_none=opts.suppression.all_or_none_n)),
+        (book.s("prov.level"), f"{opts.level:.0%}"),
+        (book.s("prov.catalogue"), f"{book.catalogue.title.get(book.lang)} ({book.catalogue.id} {book.catalogue.version})"),
+        (book.s("prov.survey_year"), book.survey_year),
+        (book.s("prov.toolkit"), __version__),
+        (book.s("prov.created"), book.created),
+        (book.s("prov.updated"), book.updated or book.s("prov.never")),
+    ]
+    rows += [(f"manifest: {k}", v) for k, v in list(_flatten(ctx.manifest or {}))[:80]]
+    return rows
+
+
+def _grades(book: Book) -> list[int]:
+    from .match import surveyed_grades
+
+    return surveyed_grades(book.ctx)
+
+
+def overview_sheet(book: Book) -> None:
+    ws = book.sheet("overview")
+    title(ws, book.s("overview.title", municipality=book.ctx.municipality))
+    row = 3
+    for key in ("overview.what", "overview.data", "overview.keep"):
+        put(ws, row, 1, book.s(key))
+        ws.cell(row=row, column=1).alignment = WRAP
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        ws.row_dimensions[row].height = 48
+        row += 1
+    row += 1
+    put(ws, row, 1, book.s("overview.steps"))
+    ws.cell(row=row, column=1).font = Font(bold=True)
+    for k in range(1, 7):
+        row += 1
+        put(ws, row, 1, book.s(f"overview.step{k}"))
+        ws.cell(row=row, column=1).alignment = WRAP
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+        ws.row_dimensions[row].height = 32
+    row += 2
+    sheets = [sid for sid in SHEETS if sid not in ("lists", "meta", "overview") and (sid != "unmatched" or book.board.tables.get("unmatched"))]
+    data = [(book.names[sid], book.s(f"about.{sid}"),
+             book.s("overview.owner.board" if sid in BOARD_TABLES else "overview.owner.mixed" if sid == "priorities" else "overview.owner.data"))
+            for sid in sheets]
+    row = write_table(ws, row, [book.s("overview.col.sheet"), book.s("overview.col.holds"), book.s("overview.col.owner")], data)
+    row += 1
+    put(ws, row, 1, book.s("overview.provenance"))
+    ws.cell(row=row, column=1).font = Font(bold=True)
+    row = write_table(ws, row + 1, [book.s("overview.col.item"), book.s("overview.col.value")], provenance(book))
+    for r in range(1, row):
+        ws.cell(row=r, column=2).alignment = WRAP
+    widths(ws, [30, 80, 26])
+    ws.sheet_properties.tabColor = "1F4E79"
+
+
+# --------------------------------------------------------------------------- matches
+
+
+def _settings(p: Any, lang: str) -> str:
+    i = 1 if lang == "de" else 0
+    return ", ".join(SETTINGS[s][i] for s in p.settings)
+
+
+def _continuum(p: Any, lang: str) -> str:
+    i = 1 if lang == "de" else 0
+    return ", ".join(CONTINUUM[c][i] for c in p.continuum)
+
+
+def matches_sheet(book: Book) -> None:
+    ws = book.sheet("matches")
+    lang = book.lang
+    title(ws, f"{book.s('sheet.matches')} — {book.ctx.municipality}")
+    note(ws, 2, book.s("matches.note"))
+    vocab = book.vocabs["factor"]
+    prios = list(book.matrix.columns)
+    names = "; ".join(vocab.label(f, lang) if f in vocab.labels else f for f in prios)
+    put(ws, 3, 1, book.s("matches.priorities", factors=names or book.s("prov.none")))
+    ages = surveyed_ages(book.ctx)
+    put(ws, 4, 1, book.s("matches.ages", lo=ages[0], hi=ages[1]) if ages else "")
+    headers = [book.s(f"col.m.{c}") for c in ("rank", "programme", "ages", "settings", "continuum", "evidence", "score",
+                                              "coverage", "strength", "age_fit", "why", "link")]
+    rows = []
+    for m in book.matches:
+        rating = best_rating(m.programme)
+        rows.append([m.rank, m.programme.name.get(lang), str(m.programme.ages), _settings(m.programme, lang),
+                     _continuum(m.programme, lang), rating_label(rating, lang), m.score, m.coverage, m.evidence,
+                     m.age_fit, m.explain(lang), rating.url])
+    top = 6
+    nxt = write_table(ws, top, headers, rows, {7: "0.00", 8: "0.00", 9: "0.00", 10: "0.00"})
+    for r in range(top + 1, nxt):
+        ws.cell(row=r, column=11).alignment = WRAP
+        url = ws.cell(row=r, column=12)
+        if isinstance(url.value, str) and url.value.startswith(("http://", "https://")):
+            url.hyperlink = url.value
+    if not rows:
+        note(ws, top + 1, book.s("matches.none"))
+        nxt = top + 2
+    ws.freeze_panes = ws.cell(row=top + 1, column=3)
+    row = nxt + 1
+    put(ws, row, 1, book.s("matches.matrix"))
+    ws.cell(row=row, column=1).font = Font(bold=True)
+    note(ws, row + 1, book.s("matches.legend"))
+    header = [book.s("col.m.rank"), book.s("col.m.programme")] + [vocab.label(f, lang) if f in vocab.labels else f for f in prios]
+    mark = {"registry": "●", "interpretation": "○", "": ""}
+    body = [[m.rank, m.programme.name.get(lang)] + [mark.get(str(book.matrix.loc[m.programme.id, f]), "") for f in prios]
+            for m in book.matches if m.programme.id in book.matrix.index]
+    end = write_table(ws, row + 2, header, body)
+    for c in range(3, 3 + len(prios)):
+        ws.cell(row=row + 2, column=c).alignment = Alignment(wrap_text=True, vertical="top", text_rotation=0)
+        for r in range(row + 3, end):
+            ws.cell(row=r, column=c).alignment = Alignment(horizontal="center")
+    widths(ws, [7, 34, 9, 20, 18, 30, 8, 9, 9, 8, 70, 40])
+    for c in range(13, 3 + len(prios)):
+        ws.column_dimensions[get_column_letter(c)].width = 16
+
+
+# --------------------------------------------------------------------------- data quality
+
+
+def quality_sheet(book: Book) -> None:
+    ws = book.sheet("quality")
+    ctx, lang = book.ctx, book.lang
+    title(ws, f"{book.s('sheet.quality')} — {ctx.municipality}")
+    put(ws, 3, 1, book.s("quality.screening"))
+    ws.cell(row=3, column=1).font = Font(bold=True)
+    scr = ctx.screening
+    head = [book.s(f"col.q.{c}") for c in ("grade", "rule", "respondents", "flagged", "only_rule", "with_other", "pct")]
+    rows = [[t("xlsx.all", lang) if str(r.grade) == ALL else str(r.grade), r.label, value(r.respondents), value(r.flagged),
+             value(r.only_this_rule), value(r.with_other_rules), value(r.pct)]
+            for r in scr.itertuples(index=False)] if len(scr) else []
+    row = write_table(ws, 4, head, rows, {7: "0.0"})
+    if not rows:
+        note(ws, row, book.s("quality.no_screening"))
+        row += 1
+    row += 1
+    put(ws, row, 1, book.s("quality.suppressed"))
+    ws.cell(row=row, column=1).font = Font(bold=True)
+    tab = ctx.table
+    hidden = tab[tab["suppressed"].astype(bool)]
+    note(ws, row + 1, book.s("quality.suppressed_note", n=len(hidden), total=len(tab)))
+    labels = {(i.type, i.id): i.name(lang) for i in ctx.indicators}
+    gender = lambda g: t("xlsx.all", lang) if g == ALL else ctx.instrument.gender_label(g, lang)  # noqa: E731
+    reason = lambda r: t(f"suppression.{r}", lang) if f"suppression.{r}" in MESSAGES else str(r)  # noqa: E731
+    rows = [[t(f"kind.{r.indicator_type}", lang), labels.get((r.indicator_type, r.indicator_id), r.indicator_id),
+             t("xlsx.all", lang) if str(r.grade) == ALL else str(r.grade), gender(str(r.gender)), value(r.n), reason(r.suppression_reason)]
+            for r in hidden.itertuples(index=False)]
+    head = [book.s(f"col.q.{c}") for c in ("kind", "indicator", "grade", "gender", "n", "reason")]
+    row = write_table(ws, row + 2, head, rows)
+    row += 1
+    put(ws, row, 1, book.s("quality.problems"))
+    ws.cell(row=row, column=1).font = Font(bold=True)
+    checks = ctx.checks
+    rows = [[r.code, r.severity, value(r.count), _describe(r.code, r.description, lang)] for r in checks.itertuples(index=False)] \
+        if len(checks) else []
+    head = [book.s(f"col.q.{c}") for c in ("code", "severity", "count", "description")]
+    end = write_table(ws, row + 1, head, rows)
+    if not rows:
+        note(ws, end, book.s("quality.no_problems"))
+    widths(ws, [16, 44, 12, 12, 12, 40, 10])
+
+
+def _describe(code: str, given: Any, lang: str) -> str:
+    if code in CODES:
+        return CODES[code].describe(lang)
+    return "" if given is None else str(given)
+
+
+# --------------------------------------------------------------------------- hidden sheets
+
+
+def lists_sheet(book: Book) -> None:
+    ws = book.sheet("lists")
+    lists: list[tuple[str, list[str], list[str]]] = []
+    for list_id in [*FIXED, "factor", "indicator"]:
+        vocab = book.vocabs[list_id]
+        lists.append((list_id, list(vocab.ids), vocab.column(book.lang)))
+    progs = book.catalogue.programmes
+    lists.append(("programme", [p.id for p in progs], [p.name.get(book.lang) for p in progs]))
+    for i, (list_id, ids, labels) in enumerate(lists):
+        c = 2 * i + 1
+        put(ws, 1, c, f"{MARK}list:{list_id}")
+        put(ws, 1, c + 1, list_id)
+        for r, (vid, label) in enumerate(zip(ids, labels), start=2):
+            put(ws, r, c, vid)
+            put(ws, r, c + 1, label)
+        col = get_column_letter(c + 1)
+        book.define(f"ctc_{list_id}", "lists", f"${col}$2:${col}${max(2, len(labels) + 1)}")
+        if list_id == "evidence":
+            book.define("ctc_evidence_rated", "lists", f"${col}${2 + ids.index('rated')}")
+
+
+def meta_sheet(book: Book, extra: Mapping[str, Any]) -> None:
+    ws = book.sheet("meta")
+    put(ws, 1, 1, f"{MARK}meta")
+    rows = {
+        "format": FORMAT, "lang": book.lang, "municipality": book.ctx.municipality, "instrument": book.ctx.instrument.id,
+        "instrument_version": book.ctx.instrument.version, "toolkit_version": __version__, "created": book.created,
+        "updated": book.updated, "catalogue": book.catalogue.id, "catalogue_version": book.catalogue.version,
+        "survey_year": book.survey_year, **extra,
+    }
+    for r, (k, v) in enumerate(rows.items(), start=2):
+        put(ws, r, 1, k)
+        put(ws, r, 2, v if v is not None else "")
+    widths(ws, [20, 60])
+
+
+def page_setup(book: Book) -> None:
+    for ws in book.wb.worksheets:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.oddFooter.left.text = "&A"
+        ws.oddFooter.right.text = "&P / &N"
+        ws.print_options.gridLines = False
+
+

@@ -1,0 +1,89 @@
+"""From a municipality's profile to ranked programme suggestions.
+
+Priorities: the shortlisted risk and protective factors, each with its rank under the
+shortlist rule *within its kind* (risk rank 1 and protective rank 1 weigh the same).
+When the board has decided (workbook column "Board decision" = priority), its choice
+replaces the shortlist. Ages: the surveyed grades (rows of the profile table) turned
+into ages with the catalogue's one grade → age rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from ..catalogue import Catalogue, FactorVocabulary, Match, grades_to_ages, load_catalogue, match_programmes, programme_factor_matrix
+from ..profile.context import MunicipalityContext
+
+TOP = 15
+KIND_ORDER = {"risk": 0, "protective": 1}
+
+
+def surveyed_grades(ctx: MunicipalityContext) -> list[int]:
+    """Grades present in the municipality's profile table, ascending."""
+    values = ctx.table["grade"].astype(str)
+    return sorted({int(g) for g in values if g.strip().lstrip("-").isdigit()})
+
+
+def surveyed_ages(ctx: MunicipalityContext) -> tuple[int, int] | None:
+    grades = surveyed_grades(ctx)
+    if not grades:
+        return None
+    return grades_to_ages((grades[0], grades[-1]))
+
+
+def _rule_rank(prio: pd.DataFrame) -> pd.Series:
+    rule = prio["shortlist_rule"].astype(str)
+    out = pd.Series(np.nan, index=prio.index)
+    for name in rule.unique():
+        m = rule == name
+        col = f"rank_{name}"
+        if col in prio:
+            out[m] = pd.to_numeric(prio.loc[m, col], errors="coerce")
+    return out
+
+
+def planning_priorities(ctx: MunicipalityContext, decided: Collection[str] | None = None) -> list[tuple[str, int]]:
+    """``(factor id, rank)`` pairs for matching: the board's decided factors when any,
+    else the shortlist; rank = order within kind under the shortlist rule."""
+    prio = ctx.priorities
+    if prio is None or len(prio) == 0:
+        return []
+    prio = prio[prio["kind"].isin(tuple(KIND_ORDER))].copy()
+    prio["_rank"] = _rule_rank(prio)
+    if decided:
+        chosen = prio[prio["indicator_id"].astype(str).isin(set(decided))]
+    else:
+        chosen = prio[prio["shortlisted"].astype(bool)]
+    chosen = chosen.assign(_kind=chosen["kind"].map(KIND_ORDER)).sort_values(["_kind", "_rank", "indicator_id"], na_position="last")
+    out = []
+    for _, part in chosen.groupby("_kind", sort=True):
+        out += [(str(fid), k) for k, fid in enumerate(part["indicator_id"], start=1)]
+    return out
+
+
+def vocabulary(ctx: MunicipalityContext) -> FactorVocabulary:
+    inst = ctx.instrument
+    labels = MappingProxyType({sc.id: sc.label for sc in inst.scales})
+    return FactorVocabulary(inst.id, frozenset(sc.id for sc in inst.scales), labels)
+
+
+def suggest_programmes(ctx: MunicipalityContext, catalogue: Catalogue | None = None, *, top: int = TOP,
+                       decided: Collection[str] | None = None, prefer_country: str | None = None,
+                       ) -> tuple[list[Match], pd.DataFrame]:
+    """Ranked matches and the programme × factor matrix for ``ctx``.
+
+    ``catalogue`` defaults to the shipped one. Empty results (no matches, an empty
+    matrix) when nothing is prioritised or no grade was surveyed.
+    """
+    cat = catalogue if catalogue is not None else load_catalogue()
+    priorities = [p for p in planning_priorities(ctx, decided) if p[0] in {sc.id for sc in ctx.instrument.scales}]
+    ages = surveyed_ages(ctx)
+    if not priorities or ages is None:
+        return [], programme_factor_matrix([], priorities or [("_", 1)]).iloc[:, 0:0]
+    matches = match_programmes(cat, priorities, ages, top=top, prefer_country=prefer_country, vocabulary=vocabulary(ctx))
+    matrix = programme_factor_matrix(matches, priorities)
+    return matches, matrix[[f for f, _ in priorities]]  # risk factors first, then protective

@@ -1,0 +1,80 @@
+"""The workbook in LibreOffice (headless): formulas recalculated, PDF export as the
+"opens without repair" check. Needs soffice (Debian: libreoffice-calc-nogui)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from planning_data import fill, make_context
+
+from ctc.planning import update_planning_workbook, write_planning_workbook
+from ctc.planning.strings import s
+
+pytestmark = pytest.mark.external("soffice")
+
+RATED = s("v.evidence.rated")
+
+
+def soffice(src: Path, fmt: str, outdir: Path) -> Path:
+    """Convert with a throw-away user profile; returns the converted file."""
+    profile = outdir / "lo-profile"
+    cmd = [shutil.which("soffice") or "soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+           "--convert-to", fmt, "--outdir", str(outdir), str(src)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    out = outdir / f"{src.stem}.{fmt.split(':')[0]}"
+    assert out.is_file(), (done.stdout, done.stderr)
+    return out
+
+
+@pytest.fixture(scope="module")
+def filled(inst, tmp_path_factory):
+    """A workbook with a known inventory, regenerated once with changed data."""
+    folder = tmp_path_factory.mktemp("lo")
+    path = folder / "planning.xlsx"
+    write_planning_workbook(make_context(inst), path)
+    wb = load_workbook(path)
+    inv = wb["Resource inventory"]
+    fill(inv, 5, {"provider": "=SUM(A1)", "age_from": 10, "age_to": 14, "evidence": RATED,
+                  "factor_1": "Poor family management", "factor_2": "Family conflict"})
+    fill(inv, 6, {"provider": "B", "age_from": 12, "age_to": 18, "evidence": "not evaluated", "factor_1": "Family conflict"})
+    fill(inv, 7, {"provider": "C", "factor_3": "Poor family management"})  # no ages: counts under "any age" only
+    fill(inv, 8, {"provider": "D", "age_from": 15, "age_to": 16, "factor_1": "Friends' use of drugs",
+                  "factor_2": "Friends' use of drugs"})  # the same factor twice counts once
+    prio = wb["Priorities"]
+    for key in ("poor_family_management", "friends_use_drugs"):  # board priorities are always in the gap matrix
+        row = next(r for r in range(5, prio.max_row + 1) if prio.cell(row=r, column=1).value == key)
+        fill(prio, row, {"decision": "priority"})
+    wb.save(path)
+    update_planning_workbook(make_context(inst, seed=5), path)
+    return path
+
+
+def test_gap_matrix_computes_from_the_inventory(filled: Path, tmp_path: Path) -> None:
+    out = soffice(filled, "xlsx", tmp_path)
+    ws = load_workbook(out, data_only=True)["Gap matrix"]
+    header = [c.value for c in ws[6]]
+    assert header[:10] == ["Key", "Type", "Factor", "Board decision", "Any age", "Ages 6–10", "Age 11", "Age 12", "Age 13", "Age 14"]
+    rows = {ws.cell(row=r, column=1).value: [ws.cell(row=r, column=4).value or ""] + [ws.cell(row=r, column=c).value for c in range(5, 17)]
+            for r in range(7, ws.max_row + 1) if ws.cell(row=r, column=1).value}
+    # decision | all offers: any, 6–10, 11, 12, 13, 14 | gap | evidence-based: any, 6–10, 11, 12, 13, 14
+    assert rows["poor_family_management"] == ["priority", 2, 1, 1, 1, 1, 1, None, 1, 1, 1, 1, 1]
+    assert rows["family_conflict"] == ["", 2, 1, 1, 2, 2, 2, None, 1, 1, 1, 1, 1]
+    assert rows["friends_use_drugs"][:7] == ["priority", 1, 0, 0, 0, 0, 0]
+
+
+def test_opens_and_exports_to_pdf(filled: Path, tmp_path: Path) -> None:
+    pdf = soffice(filled, "pdf", tmp_path)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 20_000
+
+
+def test_german_workbook_exports_to_pdf(inst, tmp_path: Path) -> None:
+    path = tmp_path / "planung.xlsx"
+    write_planning_workbook(make_context(inst, lang="de"), path)
+    pdf = soffice(path, "pdf", tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF")
