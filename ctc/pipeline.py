@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .checks import CheckReport, find_duplicates, find_empty_rows, find_grade_problems, find_invalid_weights, find_missing_values
