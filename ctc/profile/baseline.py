@@ -21,7 +21,12 @@ from scipy import stats
 from ..errors import DefinitionError, InvalidDefinition, Problem
 from ..instrument.model import Instrument
 from ..resources import shipped_files
-from ..stats import design_t_test_fixed, newcombe_interval, score_test_fixed, two_proportion_test
+from ..stats import (
+    design_t_test_fixed,
+    newcombe_interval,
+    score_test_fixed,
+    two_proportion_test,
+)
 from .estimate import ALL
 
 COLUMNS = ("indicator_type", "indicator_id", "grade", "gender", "pct", "n", "source", "year")

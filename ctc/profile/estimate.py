@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..stats import Domains, clopper_pearson_interval, domain_proportions, school_design, wilson_interval
+from ..stats import (
+    Domains,
+    clopper_pearson_interval,
+    domain_proportions,
+    school_design,
+    wilson_interval,
+)
 from .indicators import Indicator
 from .options import ProfileOptions
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import os
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 
@@ -37,6 +38,7 @@ class ProfileOptions:
     top_risk: int = 5
     top_protective: int = 3
     lang: str = "en"
+    workers: int = field(default_factory=lambda: max(1, min(4, len(os.sched_getaffinity(0)))))  # render processes
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -107,11 +107,15 @@ def prioritise(table: pd.DataFrame, scored: pd.DataFrame, inds: tuple[Indicator,
     include = ~scored["excluded"].to_numpy(dtype=bool)
     weights = scored["weight"].to_numpy(dtype=float, na_value=np.nan) if "weight" in scored else np.ones(len(scored))
     muni_col = scored["municipality"].astype("string").to_numpy(dtype=object, na_value=None)
+    # split once: reasons and ranks look only at one municipality's all-gender rows
+    all_genders = table[table["gender"].astype(str) == ALL]
+    parts = dict(tuple(all_genders.groupby("municipality", observed=True, sort=False)))
     rows = []
     for muni in [m for m in table["municipality"].cat.categories if m != ALL]:
         members = include & (muni_col == muni)
+        part = parts.get(muni, all_genders.iloc[:0])
         for kind in KINDS:
-            rows.append(_kind_rows(table, scored, inds, options, has_baseline, rng, muni, kind, members, weights))
+            rows.append(_kind_rows(part, scored, inds, options, has_baseline, rng, muni, kind, members, weights))
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     return out
 
@@ -133,8 +137,9 @@ def _kind_rows(table, scored, inds, options, has_baseline, rng, muni, kind, memb
                                  rule == "excess", options, rng)
     ranks = {"level": _rank(sign * pct), "excess": _rank(excess), "clear": _rank(clear_metric)}
     grades = by_grade(table, muni, kind)
+    per_factor = dict(tuple(grades.groupby("indicator_id", sort=False)))
     reasons = [
-        reason_text(kind, pooled.loc[i.id], grades[grades["indicator_id"] == i.id], has_baseline, options.alpha, options.lang)
+        reason_text(kind, pooled.loc[i.id], per_factor.get(i.id, grades.iloc[:0]), has_baseline, options.alpha, options.lang)
         if shown[k] else t("reason.suppressed", options.lang)
         for k, i in enumerate(kind_inds)
     ]

@@ -5,11 +5,13 @@ when complete."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import shutil
 import time
 import unicodedata
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,12 +155,8 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
     with atomic_dir(outdir, force=force) as tmp:
         _write_tables(tmp, tables, screening, checks)
         ctxs = contexts(tables, inst, base, screening, checks, options, manifest)
-        for name, ctx in ctxs.items():
-            folder = tmp / folders[name]
-            folder.mkdir()
-            previous = Path(outdir) / folders[name] if force else None
-            for render in RENDERERS:
-                render(ctx, folder, previous)
+        jobs = [(ctx, tmp / folders[name], Path(outdir) / folders[name] if force else None) for name, ctx in ctxs.items()]
+        _render_all(jobs, options.workers)
         manifest["output_sha256"] = _hashes(tmp)
         manifest["kept_from_previous_run"] = _carry_over(Path(outdir), tmp, manifest["output_sha256"]) if force else []
         t3 = time.perf_counter()
@@ -166,6 +164,26 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
                                        "profile": round(t2 - t1, 3), "outputs": round(t3 - t2, 3), "total": round(t3 - t0, 3)}
         (tmp / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
     return ProfileResult(Path(outdir), tables, result, screening, folders, manifest, manifest["timings_seconds"])
+
+
+def _render_one(job: tuple[MunicipalityContext, Path, Path | None]) -> None:
+    ctx, folder, previous = job
+    folder.mkdir()
+    for render in RENDERERS:
+        render(ctx, folder, previous)
+
+
+def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], workers: int) -> None:
+    """Reports and workbooks of the municipalities are independent: render them in
+    parallel processes (charts and Excel writing are CPU-bound, single-threaded)."""
+    workers = min(workers, len(jobs))
+    if workers <= 1:
+        for job in jobs:
+            _render_one(job)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        for _ in pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
+            pass
 
 
 def _survey_year(result: PipelineResult) -> int:
