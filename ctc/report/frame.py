@@ -1,0 +1,43 @@
+"""Selections from the context's profile table that every section needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..profile.context import MunicipalityContext
+
+ALL = "all"
+
+
+def grade_key(grade: str) -> tuple[int, float, str]:
+    """Numeric grades first (in order), other labels next, ``all`` last."""
+    if grade == ALL:
+        return (2, 0.0, grade)
+    try:
+        return (0, float(grade), grade)
+    except ValueError:
+        return (1, 0.0, grade)
+
+
+def pooled_gender(ctx: MunicipalityContext, kind: str) -> pd.DataFrame:
+    """The municipality's rows of one indicator type, genders pooled; grade as text."""
+    t = ctx.table
+    rows = t[(t["indicator_type"] == kind) & (t["gender"].astype(str) == ALL)].copy()
+    rows["grade"] = rows["grade"].astype(str)
+    rows["indicator_id"] = rows["indicator_id"].astype(str)
+    return rows
+
+
+def grades(ctx: MunicipalityContext) -> list[str]:
+    """The grades this municipality has respondents in (a column only when someone answered)."""
+    t = ctx.table
+    present = t[(t["gender"].astype(str) == ALL) & (t["suppression_reason"].astype(str) != "empty")]
+    found = {str(g) for g in present["grade"].astype(str).unique()} - {ALL}
+    return sorted(found, key=grade_key)
+
+
+def cell_index(rows: pd.DataFrame) -> dict[tuple[str, str], Any]:
+    """(indicator id, grade) → the row as a named tuple (attribute access: ``row.pct``)."""
+    return {(r.indicator_id, r.grade): r for r in rows.itertuples(index=False)}

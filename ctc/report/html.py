@@ -1,0 +1,92 @@
+"""``render_html(ctx)``: one self-contained, printable HTML page per municipality.
+
+No scripts, no external files, fonts or links: styles are inline, charts are inline
+SVG, and a Content-Security-Policy forbids the page from loading anything. jinja2
+autoescapes every value, so names like ``<script>`` or ``=SUM(A1)`` are shown as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache, partial
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ..profile.context import MunicipalityContext
+from . import methods as _methods
+from . import participation as _participation
+from . import priorities as _priorities
+from . import profile as _profile
+from . import summary as _summary
+from .fmt import num
+from .frame import grades
+from .profile import level_label
+from .provenance import provenance
+from .strings import msg
+
+SECTIONS = ("header", "participation", "priorities", "risk", "protective", "outcomes", "methods", "quality", "footer")
+
+
+@dataclass(frozen=True)
+class ReportView:
+    lang: str
+    level: str
+    alpha: str
+    has_baseline: bool
+    grades: tuple[str, ...]
+    header: _summary.Header
+    glance: _summary.Glance
+    participation: _participation.Participation
+    priorities: tuple[_priorities.KindView, ...]
+    risk: _profile.Block
+    protective: _profile.Block
+    outcomes: tuple[_profile.Block, ...]
+    methods: _methods.Methods
+    quality: tuple[_summary.Problem, ...]
+    footer: _summary.Footer
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("ctc.report", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def build_view(ctx: MunicipalityContext) -> ReportView:
+    """Everything the templates show, already formatted in ``ctx.lang`` (charts included)."""
+    prov = provenance(ctx.manifest)
+    part = _participation.participation(ctx)
+    kinds = _priorities.views(ctx)
+    return ReportView(
+        lang=ctx.lang, level=level_label(ctx), alpha=num(ctx.options.alpha, ctx.lang, 2), has_baseline=ctx.baseline is not None,
+        grades=tuple(grades(ctx)), header=_summary.header(ctx, prov), glance=_summary.glance(ctx, part, kinds),
+        participation=part, priorities=tuple(kinds), risk=_profile.factor_block(ctx, "risk"),
+        protective=_profile.factor_block(ctx, "protective"), outcomes=tuple(_profile.outcome_blocks(ctx)),
+        methods=_methods.methods(ctx), quality=_summary.problems(ctx), footer=_summary.footer(ctx, prov),
+    )
+
+
+def _render(template: str, view: ReportView) -> str:
+    return environment().get_template(template).render(v=view, s=partial(msg, lang=view.lang))
+
+
+def render_html(ctx: MunicipalityContext) -> str:
+    """The report of ``ctx.municipality`` in ``ctx.lang`` as one HTML document."""
+    return render_view(build_view(ctx))
+
+
+def render_view(view: ReportView) -> str:
+    """The whole page from a view built by :func:`build_view`."""
+    return _render("report.html.j2", view)
+
+
+def render_section(ctx: MunicipalityContext, name: str, view: ReportView | None = None) -> str:
+    """One section's HTML fragment (for focused tests and for embedding)."""
+    if name not in SECTIONS:
+        raise ValueError(f"unknown section {name!r}; sections: {', '.join(SECTIONS)}")
+    return _render(f"sections/{name}.html.j2", view or build_view(ctx))

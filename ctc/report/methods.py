@@ -1,0 +1,116 @@
+"""The methods section, generated from the instrument and the run's settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..i18n import t
+from ..instrument.codebook import cutpoint_text, rule_text
+from ..instrument.model import Scale
+from ..profile.context import MunicipalityContext
+from ..spec import text_in
+from .fmt import count, num, quote
+from .profile import DOMAINS, level_label
+from .strings import msg
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    id: str
+    text: str
+    reversed: bool
+
+
+@dataclass(frozen=True)
+class ScaleView:
+    id: str
+    label: str
+    kind: str
+    description: str
+    score: str
+    cutpoint: str
+    provenance: str
+    items: tuple[ItemLine, ...]
+
+
+@dataclass(frozen=True)
+class DomainView:
+    label: str
+    scales: tuple[ScaleView, ...]
+
+
+@dataclass(frozen=True)
+class RuleView:
+    id: str
+    label: str
+    group: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Methods:
+    title: str
+    version: str
+    source: str
+    statistics: tuple[str, ...]
+    tests: tuple[str, ...]
+    privacy: tuple[str, ...]
+    domains: tuple[DomainView, ...]
+    outcomes: tuple[RuleView, ...]
+    validity: tuple[RuleView, ...]
+
+
+def _scale(ctx: MunicipalityContext, s: Scale) -> ScaleView:
+    lang, inst = ctx.lang, ctx.instrument
+    items = tuple(ItemLine(i, inst.item_by_id[i].text.get(lang), i in s.reverse) for i in s.items)
+    score = f"{t(f'method.{s.method}', lang)}; {t('codebook.min_valid', lang, n=s.min_valid)}"
+    return ScaleView(s.id, s.label.get(lang), t(f"kind.{s.kind}", lang), text_in(s.description, lang), score,
+                     cutpoint_text(s, lang), text_in(s.cutpoint_source, lang) or msg("methods.no_provenance", lang), items)
+
+
+def _domains(ctx: MunicipalityContext) -> tuple[DomainView, ...]:
+    scales = ctx.instrument.scales
+    out = [DomainView(t(f"domain.{d}", ctx.lang), tuple(_scale(ctx, s) for s in scales if s.domain == d)) for d in DOMAINS]
+    return tuple(d for d in out if d.scales)
+
+
+def _statistics(ctx: MunicipalityContext) -> tuple[str, ...]:
+    lang, o = ctx.lang, ctx.options
+    weighted = bool(ctx.table["weighted"].astype(bool).any()) if len(ctx.table) else False
+    ci = (msg("methods.ci_design", lang, level=level_label(ctx), schools=msg(f"methods.schools.{o.schools}", lang))
+          if weighted else msg("methods.ci_wilson", lang, level=level_label(ctx)))
+    rule = "excess" if ctx.baseline is not None else "level"
+    shortlist = msg("methods.shortlist", lang, risk=o.top_risk, protective=o.top_protective,
+                    rule=msg(f"rule.{rule}.risk", lang), b=o.bootstrap, seed=o.seed)
+    return (ci, msg("methods.pooled", lang), msg("methods.bh", lang, alpha=num(o.alpha, lang, 2)), shortlist)
+
+
+def _tests(ctx: MunicipalityContext) -> tuple[str, ...]:
+    used = ctx.table["test"].astype(str).value_counts() if "test" in ctx.table else {}
+    lines = []
+    for test in ("score", "two-proportion", "design-t", "design-z"):
+        if test in used:
+            lines.append(f"{msg(f'methods.test.{test}', ctx.lang)} — {msg('methods.test.count', ctx.lang, n=count(used[test], ctx.lang))}")
+    return tuple(lines)
+
+
+def _privacy(ctx: MunicipalityContext) -> tuple[str, ...]:
+    lang, rules = ctx.lang, ctx.options.suppression
+    hidden = int(ctx.table["suppressed"].astype(bool).sum()) if len(ctx.table) else 0
+    return (
+        msg("methods.min_n", lang, min_n=rules.min_n),
+        msg("methods.all_or_none", lang, n=rules.all_or_none_n) if rules.all_or_none_n > 0 else msg("methods.all_or_none_off", lang),
+        msg("methods.secondary_on" if rules.secondary else "methods.secondary_off", lang),
+        msg("methods.hidden_count", lang, hidden=count(hidden, lang), total=count(len(ctx.table), lang)),
+    )
+
+
+def methods(ctx: MunicipalityContext) -> Methods:
+    lang, inst = ctx.lang, ctx.instrument
+    outcomes = tuple(RuleView(o.id, o.label.get(lang), t(f"group.{o.group}", lang), rule_text(o, lang, inst)) for o in inst.outcomes)
+    validity = tuple(RuleView(v.id, text_in(v.label, lang) or v.id, "", rule_text(v, lang, inst)) for v in inst.validity)
+    return Methods(
+        title=f"{inst.title.get(lang)} ({quote(inst.id, lang)})", version=inst.version, source=inst.source.get(lang),
+        statistics=_statistics(ctx), tests=_tests(ctx), privacy=_privacy(ctx), domains=_domains(ctx),
+        outcomes=outcomes, validity=validity,
+    )
