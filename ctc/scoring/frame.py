@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..checks import as_text
 from ..instrument.model import Instrument
 from .codes import CleanCodes, clean_codes
 from .outcomes import score_outcomes, screen
@@ -53,10 +54,9 @@ def _meta(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
             meta[role] = pd.array(numeric_grades(col), dtype="Float64").astype("Int64")
         elif role == "weight":
             meta[role] = pd.to_numeric(col, errors="coerce").astype("Float64")
-        elif role == "wave":
-            meta[role] = col.to_numpy()
         else:
-            meta[role] = col.astype("string").to_numpy() if role != "respondent" else col.to_numpy()
+            # labels as text in every format: SPSS stores 17 as 17.0, CSV as "17" or "017"
+            meta[role] = as_text(col).to_numpy()
     return pd.DataFrame(meta, index=frame.index)
 
 
