@@ -4,7 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 out=${1:-ctc-demo}
-mkdir -p "$out"
-.venv/bin/ctc simulate --demo -o "$out/demo-survey.csv" --force
-.venv/bin/ctc score "$out/demo-survey.csv" -o "$out/scored.parquet" --force
-echo "demo: outputs in $out/"
+.venv/bin/ctc profile --demo -o "$out" --force
+echo "demo: open $out/musterstadt/report.html and $out/musterstadt/planning.xlsx"
