@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .checks import CheckReport, find_duplicates, find_empty_rows, find_grade_problems, find_invalid_weights, find_missing_values
+from .checks import (
+    CheckReport,
+    find_duplicates,
+    find_empty_rows,
+    find_grade_problems,
+    find_invalid_weights,
+    find_missing_values,
+)
 from .instrument.model import Instrument
 from .io.mapping import ColumnMap, resolve_columns
 from .io.read import ReadOptions, SourceInfo, iter_survey

@@ -3,9 +3,24 @@
 from .checks import catalogue_problems
 from .evidence import EVIDENCE_STRENGTH, best_rating, evidence_strength, rating_label
 from .grades import age_to_grade, ages_to_grades, grade_to_age, grades_to_ages
-from .load import FactorVocabulary, UnknownCatalogue, factor_vocabulary, load_catalogue, shipped_catalogues
+from .load import (
+    FactorVocabulary,
+    UnknownCatalogue,
+    factor_vocabulary,
+    load_catalogue,
+    shipped_catalogues,
+)
 from .match import Match, match_programmes, programme_factor_matrix
-from .model import FORMAT, RATINGS, AgeRange, Catalogue, FactorTag, Programme, Rating, Source
+from .model import (
+    FORMAT,
+    RATINGS,
+    AgeRange,
+    Catalogue,
+    FactorTag,
+    Programme,
+    Rating,
+    Source,
+)
 from .render import matches_table, programme_details, programmes_table
 from .select import filter_programmes
 

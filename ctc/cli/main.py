@@ -73,7 +73,15 @@ def cli(ctx: click.Context, debug: bool, lang: str) -> None:
 
 
 def _register() -> None:
-    from . import instrument_cmd, map_cmd, profile_cmd, programmes_cmd, score_cmd, simulate_cmd, workbook_cmd
+    from . import (
+        instrument_cmd,
+        map_cmd,
+        profile_cmd,
+        programmes_cmd,
+        score_cmd,
+        simulate_cmd,
+        workbook_cmd,
+    )
 
     for command in (instrument_cmd.instrument, map_cmd.map_group, simulate_cmd.simulate, score_cmd.score_cmd,
                     profile_cmd.profile_cmd, profile_cmd.baseline_group, programmes_cmd.programmes,

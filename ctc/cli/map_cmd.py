@@ -11,6 +11,7 @@ from ..io.mapping import suggest_mapping, suggestion_counts, write_mapping
 from ..io.read import ReadOptions, probe_survey
 from .common import instrument_option, source_options
 
+
 @click.group("map")
 def map_group() -> None:
     """Map instrument items to the columns of a data file."""

@@ -10,8 +10,17 @@ import click
 from ..io.read import probe_survey
 from ..profile.options import ProfileOptions, SuppressionRules
 from ..profile.run import profile
-from .common import Progress, check_files, force_option, instrument_option, lang_option, make_read_options, quiet_option, \
-    read_options, resolve_lang
+from .common import (
+    Progress,
+    check_files,
+    force_option,
+    instrument_option,
+    lang_option,
+    make_read_options,
+    quiet_option,
+    read_options,
+    resolve_lang,
+)
 
 DEMO_BASELINE = "demo-baseline"
 

@@ -7,7 +7,14 @@ from typing import Any, get_args
 
 import click
 
-from ..catalogue import factor_vocabulary, filter_programmes, load_catalogue, match_programmes, matches_table, programmes_table
+from ..catalogue import (
+    factor_vocabulary,
+    filter_programmes,
+    load_catalogue,
+    match_programmes,
+    matches_table,
+    programmes_table,
+)
 from ..catalogue.model import Setting
 from ..errors import UsageError
 from ..planning.strings import s

@@ -8,8 +8,17 @@ import click
 
 from ..io.read import probe_survey
 from ..scoring.run import score
-from .common import Progress, echo_err, force_option, instrument_option, lang_option, make_read_options, quiet_option, \
-    read_options, resolve_lang
+from .common import (
+    Progress,
+    echo_err,
+    force_option,
+    instrument_option,
+    lang_option,
+    make_read_options,
+    quiet_option,
+    read_options,
+    resolve_lang,
+)
 
 
 @click.command("score")

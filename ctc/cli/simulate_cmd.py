@@ -15,6 +15,8 @@ from ..simulate import (
     parse_int_list,
     parse_plant,
     parse_wave_change,
+)
+from ..simulate import (
     simulate as run_simulation,
 )
 from ..simulate.run import DEMO_INSTRUMENT

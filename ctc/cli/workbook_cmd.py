@@ -9,7 +9,12 @@ import click
 
 from ..catalogue import load_catalogue
 from ..errors import UsageError
-from ..planning import context_from_outputs, read_workbook, update_planning_workbook, write_planning_workbook
+from ..planning import (
+    context_from_outputs,
+    read_workbook,
+    update_planning_workbook,
+    write_planning_workbook,
+)
 from ..planning.strings import s
 from .common import lang_option, resolve_lang
 

@@ -91,3 +91,13 @@ def atomic_paths(targets: list[Path], *, overwrite: bool = True) -> Iterator[lis
     with ExitStack() as stack:
         temps = [stack.enter_context(atomic_path(t)) for t in targets]
         yield temps
+
+
+def free_name(path: Path, tag: str) -> Path:
+    """The first free ``<stem>.<tag>-<N><suffix>`` beside ``path`` (backups, kept edits)."""
+    n = 1
+    while True:
+        candidate = path.with_name(f"{path.stem}.{tag}-{n}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1

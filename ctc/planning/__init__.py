@@ -9,11 +9,21 @@
   and manifest of a finished ``ctc profile`` run.
 """
 
-from .match import planning_priorities, suggest_programmes, surveyed_ages, surveyed_grades
+from .match import (
+    planning_priorities,
+    suggest_programmes,
+    surveyed_ages,
+    surveyed_grades,
+)
 from .outputs import context_from_outputs, municipalities_in
 from .read import read_workbook
 from .relabel import relabel_context
-from .workbook import PlanningResult, UpdateResult, update_planning_workbook, write_planning_workbook
+from .workbook import (
+    PlanningResult,
+    UpdateResult,
+    update_planning_workbook,
+    write_planning_workbook,
+)
 
 __all__ = [
     "PlanningResult",

@@ -15,7 +15,15 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from ..catalogue import Catalogue, FactorVocabulary, Match, grades_to_ages, load_catalogue, match_programmes, programme_factor_matrix
+from ..catalogue import (
+    Catalogue,
+    FactorVocabulary,
+    Match,
+    grades_to_ages,
+    load_catalogue,
+    match_programmes,
+    programme_factor_matrix,
+)
 from ..profile.context import MunicipalityContext
 
 TOP = 15

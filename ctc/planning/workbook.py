@@ -20,7 +20,7 @@ from openpyxl import Workbook
 
 from ..catalogue import Catalogue, load_catalogue
 from ..errors import OutputError
-from ..io.atomic import atomic_path
+from ..io.atomic import atomic_path, free_name
 from ..profile.context import MunicipalityContext
 from . import board_sheets as bs
 from . import info_sheets as info
@@ -141,12 +141,7 @@ def write_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catal
 
 def backup_path(path: Path) -> Path:
     """The first free ``<stem>.backup-<N><suffix>`` beside ``path``."""
-    n = 1
-    while True:
-        candidate = path.with_name(f"{path.stem}.backup-{n}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
+    return free_name(path, "backup")
 
 
 def _prepare_update(merged: Merged, added: list[str]) -> Callable[[Book], None]:

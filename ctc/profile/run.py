@@ -22,7 +22,7 @@ import pandas as pd
 from ..instrument import load_instrument
 from ..instrument.load import shipped_instruments
 from ..instrument.model import Instrument
-from ..io.atomic import atomic_dir
+from ..io.atomic import atomic_dir, free_name
 from ..io.read import ReadOptions
 from ..manifest import base_manifest, file_sha256, to_json
 from ..pipeline import PipelineResult, run
@@ -230,17 +230,8 @@ def _carry_over(old: Path, new: Path, fresh: dict[str, str]) -> list[str]:
             continue  # our own output, unchanged: regenerated
         target = new / rel
         if rel in fresh or target.exists():
-            target = _free_name(target)
+            target = free_name(target, "edited")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
         kept.append(str(target.relative_to(new)))
     return kept
-
-
-def _free_name(target: Path) -> Path:
-    k = 1
-    while True:
-        candidate = target.with_name(f"{target.stem}.edited-{k}{target.suffix}")
-        if not candidate.exists():
-            return candidate
-        k += 1

@@ -18,7 +18,7 @@ from ..instrument.model import Instrument
 class ScalePlan:
     id: str
     kind: str
-    columns: np.ndarray  # positions of the scale's items in the code matrix
+    items: np.ndarray  # positions of the scale's items in the code/value matrix
     reverse: np.ndarray  # bool per item: reversed?
     low: np.ndarray  # per item: smallest value of its response set
     high: np.ndarray  # per item: largest value
@@ -27,6 +27,15 @@ class ScalePlan:
     cut_fixed: float | None
     cut_by_grade: tuple[tuple[int, float], ...]
     at_or_above: bool
+
+    def cuts(self, grades: np.ndarray) -> np.ndarray:
+        """The cut-point that applies to each respondent (NaN: the grade has none)."""
+        if self.cut_fixed is not None:
+            return np.full(len(grades), self.cut_fixed)
+        cut = np.full(len(grades), np.nan)
+        for grade, value in self.cut_by_grade:
+            cut[grades == grade] = value
+        return cut
 
 
 @dataclass(frozen=True)
@@ -40,13 +49,13 @@ class Plan:
         return np.array([self.item_pos[i] for i in item_ids], dtype=np.intp)
 
 
-def _scale_plan(inst: Instrument, pos: dict[str, int], s) -> ScalePlan:
+def scale_plan(inst: Instrument, pos: dict[str, int], s) -> ScalePlan:
     sets = [inst.response_set_of(i) for i in s.items]
     by_grade = tuple(sorted((int(g), float(c)) for g, c in s.cutpoint.items())) if isinstance(s.cutpoint, dict) else ()
     return ScalePlan(
         id=s.id,
         kind=s.kind,
-        columns=np.array([pos[i] for i in s.items], dtype=np.intp),
+        items=np.array([pos[i] for i in s.items], dtype=np.intp),
         reverse=np.array([i in s.reverse for i in s.items]),
         low=np.array([rs.value_range[0] for rs in sets]),
         high=np.array([rs.value_range[1] for rs in sets]),
@@ -61,7 +70,7 @@ def _scale_plan(inst: Instrument, pos: dict[str, int], s) -> ScalePlan:
 def compile_plan(inst: Instrument) -> Plan:
     item_ids = tuple(i.id for i in inst.items)
     pos = {iid: k for k, iid in enumerate(item_ids)}
-    scales = tuple(_scale_plan(inst, pos, s) for s in inst.scales)
+    scales = tuple(scale_plan(inst, pos, s) for s in inst.scales)
     sets = [inst.response_sets[i.response_set] for i in inst.items]
     tables = pack([(rs.codes, rs.missing, rs.values) for rs in sets])
     return Plan(item_ids, pos, scales, tables)

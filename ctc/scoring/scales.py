@@ -11,7 +11,7 @@ from .plan import Plan, ScalePlan
 
 
 def scale_score(values: np.ndarray, sp: ScalePlan) -> np.ndarray:
-    block = values[:, sp.columns]
+    block = values[:, sp.items]
     if sp.reverse.any():
         block[:, sp.reverse] = (sp.low + sp.high)[sp.reverse] - block[:, sp.reverse]
     answered = (~np.isnan(block)).sum(axis=1)
@@ -20,25 +20,15 @@ def scale_score(values: np.ndarray, sp: ScalePlan) -> np.ndarray:
         if sp.method == "mean":
             score = np.nansum(block, axis=1) / answered
         elif sp.method == "sum":
-            score = np.nansum(block, axis=1) * (len(sp.columns) / answered)  # prorated
+            score = np.nansum(block, axis=1) * (len(sp.items) / answered)  # prorated
         else:
             score = np.nanmax(block, axis=1)
     score[answered < sp.min_valid] = np.nan
     return score
 
 
-def cut_points(sp: ScalePlan, grades: np.ndarray) -> np.ndarray:
-    """The cut-point that applies to each respondent (NaN: the grade has none)."""
-    if sp.cut_fixed is not None:
-        return np.full(len(grades), sp.cut_fixed)
-    cut = np.full(len(grades), np.nan)
-    for grade, value in sp.cut_by_grade:
-        cut[grades == grade] = value
-    return cut
-
-
 def scale_flag(score: np.ndarray, sp: ScalePlan, grades: np.ndarray) -> np.ndarray:
-    cut = cut_points(sp, grades)
+    cut = sp.cuts(grades)
     with np.errstate(invalid="ignore"):
         hit = score >= cut if sp.at_or_above else score > cut
     flag = hit.astype(np.float64)

@@ -26,7 +26,15 @@ from .options import (
     parse_plant,
     parse_wave_change,
 )
-from .run import DEMO_PLANTS, SimulationResult, demo_options, enrolment_path, simulate, simulate_frame, write_demo
+from .run import (
+    DEMO_PLANTS,
+    SimulationResult,
+    demo_options,
+    enrolment_path,
+    simulate,
+    simulate_frame,
+    write_demo,
+)
 
 __all__ = [
     "BLOCK_ROWS",

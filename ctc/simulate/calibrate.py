@@ -18,7 +18,15 @@ import numpy as np
 
 from ..instrument.model import Instrument
 from .design import STREAM_CALIBRATION, Design, Frame, stream
-from .latent import Rows, category, code_rule_positive, drivers, effective_shift, item_latents, scale_flag
+from .latent import (
+    Rows,
+    category,
+    code_rule_positive,
+    drivers,
+    effective_shift,
+    item_latents,
+    scale_flag,
+)
 from .model import LatentSettings
 from .plan import SCALE, GenPlan
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .plan import GenPlan, ScaleSpec
+from ..scoring.plan import ScalePlan
+from .plan import GenPlan
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def codes_from_latents(plan: GenPlan, y: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------- complete-data scoring
 
 
-def scale_flag(plan: GenPlan, sp: ScaleSpec, y_items: np.ndarray, grades: np.ndarray) -> np.ndarray:
+def scale_flag(plan: GenPlan, sp: ScalePlan, y_items: np.ndarray, grades: np.ndarray) -> np.ndarray:
     """Flags (1/0/NaN when the grade has no cut-point) of one scale from its items' raw latents
     (rows of ``y_items`` in the scale's item order). Complete data, so ``sum`` needs no proration."""
     vals = np.empty(y_items.shape)

@@ -27,13 +27,14 @@ import numpy as np
 from scipy.special import ndtri
 
 from ..instrument.model import Instrument, ResponseSet, Scale
+from ..scoring.plan import ScalePlan, scale_plan
 from .model import (
     DOMAINS,
+    GENDER_EFFECT,
     OUTCOME_GROUPS,
     OUTCOME_ICC_RANGE,
     OUTCOME_PREVALENCE,
     OUTCOME_SLOPE,
-    GENDER_EFFECT,
     LatentSettings,
     attenuation,
     gender_effect,
@@ -41,30 +42,6 @@ from .model import (
 )
 
 SCALE, OUTCOME, VALIDITY, OTHER = "scale", "outcome", "validity", "other"
-
-
-@dataclass(frozen=True)
-class ScaleSpec:
-    """What the internal (complete-data) scorer needs to flag one scale."""
-
-    id: str
-    kind: str
-    items: np.ndarray  # item positions
-    reverse: np.ndarray  # bool per item
-    low: np.ndarray
-    high: np.ndarray
-    method: str
-    cut_fixed: float | None
-    cut_by_grade: tuple[tuple[int, float], ...]
-    at_or_above: bool
-
-    def cuts(self, grades: np.ndarray) -> np.ndarray:
-        if self.cut_fixed is not None:
-            return np.full(len(grades), self.cut_fixed)
-        cut = np.full(len(grades), np.nan)
-        for grade, value in self.cut_by_grade:
-            cut[grades == grade] = value
-        return cut
 
 
 @dataclass(frozen=True)
@@ -120,7 +97,7 @@ class GenPlan:
     latents: LatentSpec
     mu: np.ndarray  # location of each latent (scales calibrated, outcome groups 0)
     n_scales: int
-    scales: tuple[ScaleSpec, ...]
+    scales: tuple[ScalePlan, ...]
     scale_primary: np.ndarray  # per scale: does any item have it as driver?
     outcomes: tuple[CodeRuleSpec | None, ...]  # None for scale_flag outcomes
     outcome_scale: tuple[int, ...]  # scale position for scale_flag outcomes, else -1
@@ -213,23 +190,6 @@ def _outcome_probs(codes: np.ndarray, value: int, prevalence: float) -> np.ndarr
     probs[:below] = (1.0 - prevalence) * _geometric(below, 0.3)
     probs[below:] = prevalence * _geometric(above, 0.55)
     return probs
-
-
-def _scale_spec(inst: Instrument, pos: dict[str, int], s: Scale) -> ScaleSpec:
-    sets = [inst.response_set_of(i) for i in s.items]
-    by_grade = tuple(sorted((int(g), float(c)) for g, c in s.cutpoint.items())) if isinstance(s.cutpoint, dict) else ()
-    return ScaleSpec(
-        id=s.id,
-        kind=s.kind,
-        items=np.array([pos[i] for i in s.items], dtype=np.intp),
-        reverse=np.array([i in s.reverse for i in s.items]),
-        low=np.array([rs.value_range[0] for rs in sets]),
-        high=np.array([rs.value_range[1] for rs in sets]),
-        method=s.method,
-        cut_fixed=None if by_grade else float(s.cutpoint),  # type: ignore[arg-type]
-        cut_by_grade=by_grade,
-        at_or_above=s.direction == "at_or_above",
-    )
 
 
 def _mental_health_scales(inst: Instrument) -> set[str]:
@@ -467,7 +427,7 @@ def compile_plan(inst: Instrument, settings: LatentSettings) -> GenPlan:
         latents=latents,
         mu=np.zeros(n_latents),
         n_scales=n_scales,
-        scales=tuple(_scale_spec(inst, pos, s) for s in inst.scales),
+        scales=tuple(scale_plan(inst, pos, s) for s in inst.scales),
         scale_primary=np.array([any(d == k and r == SCALE for d, r in zip(driver, role)) for k in range(n_scales)]),
         outcomes=tuple(
             None if o.rule == "scale_flag" else CodeRuleSpec(o.id, o.rule, np.array([pos[i] for i in o.items], dtype=np.intp), o.value, getattr(o, "count", 1))

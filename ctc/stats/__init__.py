@@ -21,7 +21,13 @@ from .proportions import (
     two_proportion_test,
     wilson_interval,
 )
-from .weighted import CiStatus, DomainEstimates, design_t_test_fixed, domain_proportions, logit_interval
+from .weighted import (
+    CiStatus,
+    DomainEstimates,
+    design_t_test_fixed,
+    domain_proportions,
+    logit_interval,
+)
 
 __all__ = [
     "CiStatus",

@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 from catalogue_samples import write
 
-from ctc.catalogue import grades_to_ages, load_catalogue, match_programmes, programme_factor_matrix
+from ctc.catalogue import (
+    grades_to_ages,
+    load_catalogue,
+    match_programmes,
+    programme_factor_matrix,
+)
 from ctc.catalogue.match import age_fit, priority_weights
 from ctc.catalogue.model import AgeRange
 from ctc.errors import UsageError

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from ctc.catalogue import load_catalogue, match_programmes, matches_table, programme_details, programmes_table
+from ctc.catalogue import (
+    load_catalogue,
+    match_programmes,
+    matches_table,
+    programme_details,
+    programmes_table,
+)
 from ctc.catalogue.model import Catalogue
 from ctc.catalogue.schema import catalogue_schema, schema_path, schema_text
 

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from catalogue_samples import write
 
-from ctc.catalogue import age_to_grade, ages_to_grades, filter_programmes, grade_to_age, grades_to_ages, load_catalogue
+from ctc.catalogue import (
+    age_to_grade,
+    ages_to_grades,
+    filter_programmes,
+    grade_to_age,
+    grades_to_ages,
+    load_catalogue,
+)
 
 
 @pytest.fixture

@@ -6,7 +6,12 @@ from collections import Counter
 
 import pytest
 
-from ctc.catalogue import catalogue_problems, factor_vocabulary, load_catalogue, shipped_catalogues
+from ctc.catalogue import (
+    catalogue_problems,
+    factor_vocabulary,
+    load_catalogue,
+    shipped_catalogues,
+)
 from ctc.catalogue.labels import CTC_YOUTH_SURVEY_SCALES
 from ctc.catalogue.model import RATINGS
 

@@ -8,7 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ctc.errors import InvalidDefinition, MissingColumn, OutputError, UsageError
-from ctc.io.mapping import ColumnMap, normalise_name, resolve_columns, suggest_mapping, write_mapping
+from ctc.io.mapping import (
+    ColumnMap,
+    normalise_name,
+    resolve_columns,
+    suggest_mapping,
+    write_mapping,
+)
 
 # mini.yaml: columns rid/town/grade/school/gender; items a1 a2 a3(column Q_A3) b1 b2 use_life use_30d fake
 EXACT = ["rid", "town", "grade", "school", "gender", "a1", "a2", "Q_A3", "b1", "b2", "use_life", "use_30d", "fake"]

@@ -14,7 +14,14 @@ import pyreadstat
 import pytest
 
 from ctc.errors import DataError, ReadError, UsageError
-from ctc.io.read import NA_TOKENS, ReadOptions, iter_survey, probe_survey, read_survey, to_number
+from ctc.io.read import (
+    NA_TOKENS,
+    ReadOptions,
+    iter_survey,
+    probe_survey,
+    read_survey,
+    to_number,
+)
 
 
 def assert_table(frame: pd.DataFrame, table: pd.DataFrame) -> None:

@@ -8,7 +8,12 @@ import pytest
 from planning_data import MINI_CATALOGUE
 
 from ctc.catalogue import load_catalogue
-from ctc.planning import planning_priorities, suggest_programmes, surveyed_ages, surveyed_grades
+from ctc.planning import (
+    planning_priorities,
+    suggest_programmes,
+    surveyed_ages,
+    surveyed_grades,
+)
 
 
 @pytest.fixture(scope="module")

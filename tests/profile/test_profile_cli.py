@@ -26,8 +26,9 @@ def survey(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def outdir(survey, tmp_path_factory) -> Path:
-    from ctc.cli.main import cli
     from click.testing import CliRunner
+
+    from ctc.cli.main import cli
 
     out = tmp_path_factory.mktemp("run") / "out"
     result = CliRunner().invoke(cli, ["profile", str(survey), "-o", str(out), "--baseline", "demo-baseline", "--bootstrap", "20"],

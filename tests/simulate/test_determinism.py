@@ -8,7 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ctc.simulate import Plant, SimulationOptions, demo_options, generate_chunks, simulate, write_demo
+from ctc.simulate import (
+    Plant,
+    SimulationOptions,
+    demo_options,
+    generate_chunks,
+    simulate,
+    write_demo,
+)
 
 SMALL = SimulationOptions(municipalities=2, respondents=150, seed=21, weights=True, elevate=(Plant("Demodorf", "family_conflict"),))
 
@@ -72,9 +79,9 @@ def test_demo_is_byte_identical(tmp_path: Path, demo):
 
 
 def test_demo_shows_its_planted_profiles(demo, shipped):
-    from ctc.scoring import score_frame
-
     from _simulate_helpers import pct_flagged
+
+    from ctc.scoring import score_frame
 
     df = pd.read_csv(demo[0])
     scored = score_frame(df, shipped)

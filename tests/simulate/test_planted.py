@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from _simulate_helpers import pct_flagged
 
 TOLERANCE_PP = 4.0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from _simulate_helpers import cronbach_alpha, icc_anova, item_values, pct_flagged
 
 # Multi-item scales with method mean/sum are reflective in the simulation, so all are

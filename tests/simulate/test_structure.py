@@ -10,7 +10,13 @@ import pytest
 
 from ctc.instrument import load_instrument
 from ctc.scoring import score_frame
-from ctc.simulate import DEFAULT_TOWNS, SimulationOptions, prepare, simulate, simulate_frame
+from ctc.simulate import (
+    DEFAULT_TOWNS,
+    SimulationOptions,
+    prepare,
+    simulate,
+    simulate_frame,
+)
 
 
 def test_columns_are_the_instruments_in_order(base_run, shipped):

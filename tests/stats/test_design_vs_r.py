@@ -23,7 +23,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ctc.stats import CiStatus, Domains, SurveyDesign, design_t_test_fixed, domain_proportions, school_design
+from ctc.stats import (
+    CiStatus,
+    Domains,
+    SurveyDesign,
+    design_t_test_fixed,
+    domain_proportions,
+    school_design,
+)
 
 RTOL = 1e-9
 RTOL_SVYCIPROP = 1e-6
