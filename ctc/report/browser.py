@@ -120,7 +120,8 @@ def _launch(binary: str, profile: str) -> tuple[subprocess.Popen, int, int]:
 
     try:
         proc = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=False, preexec_fn=plumbing)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=False, preexec_fn=plumbing,
+                                start_new_session=True)  # chromium and its helpers: one process group
     except OSError as exc:
         for fd in (to_child_r, to_child_w, from_child_r, from_child_w):
             os.close(fd)
@@ -155,19 +156,77 @@ def inspect_page(path: str | Path, *, width: int = 1200, full_page: bool = True,
     if binary is None:
         raise BrowserError("chromium not found")
     url = Path(path).resolve().as_uri()
-    with tempfile.TemporaryDirectory(prefix="ctc-chromium-") as profile:
+    profile = tempfile.mkdtemp(prefix="ctc-chromium-")
+    try:
         proc, write_fd, read_fd = _launch(binary, profile)
+        pipe = _Pipe(proc, write_fd, read_fd, timeout)
         try:
-            return _session(_Pipe(proc, write_fd, read_fd, timeout), url, width, full_page, height, pdf, anchor)
+            return _session(pipe, url, width, full_page, height, pdf, anchor)
         finally:
-            for fd in (write_fd, read_fd):
-                os.close(fd)
-            proc.terminate()
+            _close(pipe)
+    finally:
+        _remove(profile)
+
+
+def _close(pipe: _Pipe) -> None:
+    """Ask the browser to quit (its helper processes go with it), then make sure it did."""
+    try:
+        os.write(pipe.write_fd, json.dumps({"id": pipe.next_id + 1, "method": "Browser.close"}).encode() + b"\0")
+    except OSError:
+        pass
+    for fd in (pipe.write_fd, pipe.read_fd):
+        os.close(fd)
+    try:
+        pipe.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pipe.proc.terminate()
+        try:
+            pipe.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pipe.proc.kill()
+            pipe.proc.wait()
+    _wait_for_group(pipe.proc.pid)
+
+
+def _group_alive(pgid: int) -> bool:
+    """Is any process of the group chromium was started in still running? (Linux /proc)"""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return False
+    for entry in proc.iterdir():
+        if entry.name.isdigit():
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[0] != "Z" and int(fields[2]) == pgid:
+                return True
+    return False
+
+
+def _wait_for_group(pgid: int, timeout: float = 15.0) -> None:
+    """Let chromium's helper processes finish (they write to the profile until they exit);
+    stop the ones still running after ``timeout`` — only the group this module started."""
+    import signal
+
+    deadline = time.monotonic() + timeout
+    while _group_alive(pgid):
+        if time.monotonic() > deadline:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            return
+        time.sleep(0.1)
+
+
+def _remove(profile: str) -> None:
+    """Delete the throw-away profile; a helper process may still be writing for a moment."""
+    for _ in range(20):
+        shutil.rmtree(profile, ignore_errors=True)
+        if not os.path.exists(profile):
+            return
+        time.sleep(0.25)
 
 
 def _top_of(pipe: _Pipe, session: str, anchor: str) -> int:
