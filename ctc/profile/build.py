@@ -14,7 +14,7 @@ from .baseline import build_baseline
 from .estimate import estimate
 from .indicators import indicators
 from .options import ProfileOptions, SuppressionRules
-from .run import _keep
+from .run import keep_profile_columns
 from .suppress import suppress
 
 
@@ -31,7 +31,7 @@ def build_baseline_file(survey: str | Path, output: str | Path, *, source: str, 
                         mapping: str | Path | None = None, read: ReadOptions | None = None,
                         overwrite: bool = False) -> BuildResult:
     inst = load_instrument(instrument)
-    result = run(survey, inst, mapping=Path(mapping) if mapping else None, read=read, keep=_keep)
+    result = run(survey, inst, mapping=Path(mapping) if mapping else None, read=read, keep=keep_profile_columns)
     scored = result.kept.assign(municipality="reference")  # the whole reference population is one group
     rules = SuppressionRules(min_n=min_n)
     table = suppress(estimate(scored, indicators(inst), ProfileOptions(suppression=rules)), rules)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from ..instrument.model import Instrument
@@ -45,11 +44,3 @@ def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | 
     table = table[PROFILE_COLUMNS]
     priorities = prioritise(table, scored, inds, options, baseline is not None)
     return ProfileTables(table, priorities, inds)
-
-
-def shown_count(table: pd.DataFrame) -> int:
-    return int((~table["suppressed"]).sum())
-
-
-def has_numbers(series: pd.Series) -> bool:
-    return bool(np.isfinite(series.to_numpy(dtype=float)).any())

@@ -48,7 +48,7 @@ class ProfileResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _keep(frame: pd.DataFrame) -> pd.DataFrame:
+def keep_profile_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """What the profile needs of a scored chunk: metadata, screens, flags and outcomes."""
     cols = [c for c in frame.columns if c in META or c.startswith(KEEP_PREFIXES)]
     return frame[cols]
@@ -142,7 +142,7 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
     t0 = time.perf_counter()
     inst = load_instrument(instrument)
     base = load_baseline(baseline, inst) if baseline is not None else None
-    result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, keep=_keep, progress=progress)
+    result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, keep=keep_profile_columns, progress=progress)
     t1 = time.perf_counter()
     tables = profile_tables(result.kept, inst, base, options)
     t2 = time.perf_counter()
