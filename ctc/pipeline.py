@@ -7,29 +7,35 @@ completely and then dropped, so a million-row file never sits in memory twice.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .checks import (
     CheckReport,
     find_duplicates,
-    find_empty_rows,
     find_grade_problems,
     find_invalid_weights,
     find_missing_values,
+    flagged_rows,
+    ids_may_repeat,
 )
 from .instrument.model import Instrument
+from .io.chunk import Chunk
 from .io.mapping import ColumnMap, resolve_columns
-from .io.read import ReadOptions, SourceInfo, iter_survey
+from .io.read import ReadOptions, SourceInfo, iter_chunks
 from .scoring.audit import audit_counts
-from .scoring.frame import output_frame, score_chunk
+from .scoring.frame import Scored, score_chunk
+from .scoring.kernel import MIN_SPLIT_ROWS, default_threads, tune_allocator
 from .scoring.plan import compile_plan
 
-ChunkSink = Callable[[pd.DataFrame], None]
+ChunkSink = Callable[[Any], None]
 
 
 @dataclass
@@ -44,63 +50,117 @@ class PipelineResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _check_chunk(raw: pd.DataFrame, inst: Instrument, cmap: ColumnMap, source: SourceInfo, report: CheckReport) -> pd.DataFrame:
-    """Row-level checks that do not need scoring; returns the chunk with clean weights."""
-    resp = raw[cmap.respondent]
-    items = raw[[c for c in cmap.found_items.values()]]
-    report.extend(None, find_empty_rows(items, respondent=resp))
-    report.extend(None, find_grade_problems(raw[cmap.grade], inst.grades, respondent=resp))
-    report.extend(None, find_missing_values(raw[cmap.municipality], "missing-municipality", respondent=resp))
-    report.extend(None, find_missing_values(resp, "missing-respondent", respondent=resp))
+def _check_chunk(chunk: Chunk, inst: Instrument, cmap: ColumnMap, source: SourceInfo) -> list[pd.DataFrame]:
+    """Row-level checks on the metadata columns; clean weights go back into the chunk."""
+    resp = chunk.series(cmap.respondent)
+    problems = [
+        find_grade_problems(chunk.series(cmap.grade), inst.grades, respondent=resp),
+        find_missing_values(chunk.series(cmap.municipality), "missing-municipality", respondent=resp),
+        find_missing_values(resp, "missing-respondent", respondent=resp),
+    ]
     weight = cmap.roles.get("weight")
     if weight is not None:
-        problems, clean = find_invalid_weights(raw[weight], source.decimal, respondent=resp)
-        report.extend(None, problems)
-        raw = raw.assign(**{weight: clean})
-    return raw
+        found, clean = find_invalid_weights(chunk.series(weight), source.decimal, respondent=resp)
+        problems.append(found)
+        chunk.replace(weight, clean)
+    return problems
+
+
+@dataclass
+class _Part:
+    """Everything one worker made of one part of a chunk, merged in file order."""
+
+    rows: int
+    excluded: int
+    problems: list[pd.DataFrame]
+    audit: pd.DataFrame
+    ids: pd.Series
+    raw_ids: Any
+    prepared: Any
+    kept: pd.DataFrame | None
 
 
 def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read: ReadOptions | None = None,
-        sink: ChunkSink | None = None, keep: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
-        progress: Callable[[int], None] | None = None) -> PipelineResult:
-    """Process a survey file. ``sink`` receives every scored chunk (for writing);
-    ``keep`` selects what to keep in memory from each scored chunk (for profiling)."""
+        sink: ChunkSink | None = None, keep: Callable[[Scored], pd.DataFrame] | None = None,
+        progress: Callable[[int], None] | None = None, threads: int | None = None) -> PipelineResult:
+    """Process a survey file.
+
+    ``sink`` receives every scored chunk in file order (for writing); a sink with a
+    ``prepare`` method has that called first, in the worker, and then gets the
+    prepared value (e.g. the Arrow table) instead. ``keep`` selects what to keep in
+    memory from each scored chunk (for profiling). Each chunk is cut into ``threads``
+    parts that are checked and scored in parallel threads (default: one per CPU, at
+    most 4): the heavy work runs in numpy and Arrow, which release the GIL.
+    """
+    tune_allocator()
     t0 = time.perf_counter()
-    source, chunks = iter_survey(path, read)  # reads the first chunk
+    source, chunks = iter_chunks(path, read)  # reads the first chunk
     t_first = time.perf_counter() - t0
     cmap, problems = resolve_columns(inst, source.columns, mapping=mapping)
     report = CheckReport()
     report.extend_problems(problems)
     plan = compile_plan(inst)
     roles = dict(cmap.roles)
-    ids, audits, kept = [], [], []
+    workers = default_threads() if threads is None else max(1, threads)
+    prepare = getattr(sink, "prepare", None)
+
+    def work(chunk: Chunk) -> _Part:
+        found = _check_chunk(chunk, inst, cmap, source)
+        scored = score_chunk(chunk, inst, plan, roles, cmap.items, threads=1)
+        found.append(flagged_rows("empty-row", scored.result.empty, scored.index, scored.meta.get("respondent")))
+        found.append(scored.problems)
+        return _Part(
+            rows=len(scored), excluded=int(scored.excluded.sum()), problems=found,
+            audit=audit_counts(scored, inst), ids=scored.meta["respondent"].rename(cmap.respondent),
+            raw_ids=chunk.raw(cmap.respondent),
+            prepared=prepare(scored) if prepare is not None else scored,
+            kept=keep(scored) if keep is not None else None,
+        )
+
+    ids, raw_ids, audits, kept = [], [], [], []
     result = PipelineResult(source, cmap, report, pd.DataFrame())
-    t_read, t_score = t_first, 0.0
+    t_read, t_score, t_sink = t_first, 0.0, 0.0
     t_last = time.perf_counter()
-    for raw in chunks:
-        t_read += time.perf_counter() - t_last
-        t1 = time.perf_counter()
-        raw = _check_chunk(raw, inst, cmap, source, report)
-        scored_chunk = score_chunk(raw, inst, plan, roles, cmap.items)
-        report.extend(None, scored_chunk.clean.problems)
-        out = output_frame(scored_chunk, inst)
-        out.index = raw.index
-        ids.append(raw[cmap.respondent])
-        audits.append(audit_counts(out, inst))
-        result.rows += len(out)
-        result.excluded += int(out["excluded"].sum())
-        t_score += time.perf_counter() - t1
-        if sink is not None:
-            sink(out)
-        if keep is not None:
-            kept.append(keep(out))
-        if progress is not None:
-            progress(len(out))
-        t_last = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        for chunk in chunks:
+            t_read += time.perf_counter() - t_last
+            t1 = time.perf_counter()
+            parts = list(pool.map(work, _split(chunk, workers)))
+            for part in parts:
+                for found in part.problems:
+                    report.extend(None, found)
+                ids.append(part.ids)
+                raw_ids.append(part.raw_ids)
+                audits.append(part.audit)
+                if part.kept is not None:
+                    kept.append(part.kept)
+                result.rows += part.rows
+                result.excluded += part.excluded
+            t2 = time.perf_counter()
+            t_score += t2 - t1
+            if sink is not None:
+                write = getattr(sink, "write", sink) if prepare is not None else sink
+                for part in parts:
+                    write(part.prepared)
+            t_sink += time.perf_counter() - t2
+            if progress is not None:
+                progress(sum(p.rows for p in parts))
+            t_last = time.perf_counter()
     t2 = time.perf_counter()
-    report.extend(None, find_duplicates(pd.concat(ids)))
+    if ids_may_repeat(raw_ids):
+        report.extend(None, find_duplicates(pd.concat(ids)))
     result.audit = pd.concat(audits, ignore_index=True)
     if keep is not None:
         result.kept = pd.concat(kept) if kept else pd.DataFrame()
-    result.seconds = {"read": t_read, "score": t_score + time.perf_counter() - t2, "total": time.perf_counter() - t0}
+    result.seconds = {"read": t_read, "score": t_score + time.perf_counter() - t2, "write": t_sink,
+                      "total": time.perf_counter() - t0}
     return result
+
+
+def _split(chunk: Chunk, parts: int) -> list[Chunk]:
+    """The chunk in ``parts`` row ranges (whole when small: threads would cost more)."""
+    n = len(chunk)
+    if parts <= 1 or n < parts * MIN_SPLIT_ROWS:
+        return [chunk]
+    bounds = [round(k * n / parts) for k in range(parts + 1)]
+    return [chunk.slice(a, b) for a, b in itertools.pairwise(bounds)]

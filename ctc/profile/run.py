@@ -27,6 +27,7 @@ from ..io.read import ReadOptions
 from ..manifest import base_manifest, file_sha256, to_json
 from ..pipeline import PipelineResult, run
 from ..scoring.audit import finish_audit
+from ..scoring.frame import Scored
 from .baseline import Baseline, load_baseline
 from .compute import ProfileTables, profile_tables
 from .context import MunicipalityContext
@@ -48,10 +49,15 @@ class ProfileResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def keep_profile_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """What the profile needs of a scored chunk: metadata, screens, flags and outcomes."""
-    cols = [c for c in frame.columns if c in META or c.startswith(KEEP_PREFIXES)]
-    return frame[cols]
+def _profile_column(name: str) -> bool:
+    return name in META or name.startswith(KEEP_PREFIXES)
+
+
+def keep_profile_columns(scored: Scored | pd.DataFrame) -> pd.DataFrame:
+    """What the profile needs of a scored chunk: metadata, exclusion, flags and outcomes."""
+    if isinstance(scored, pd.DataFrame):
+        return scored[[c for c in scored.columns if _profile_column(c)]]
+    return scored.to_pandas(_profile_column)
 
 
 def folder_name(municipality: str, taken: set[str]) -> str:

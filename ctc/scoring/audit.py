@@ -6,31 +6,58 @@ chunk by chunk (counts add up).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..instrument.model import Instrument
 from ..spec import text_in
+from .frame import Scored
 
 ALL = "all"
 EXCLUDED = "(excluded)"
+MISSING = "(missing)"
 
 
-def audit_counts(scored: pd.DataFrame, inst: Instrument) -> pd.DataFrame:
+def audit_counts(scored: pd.DataFrame | Scored, inst: Instrument) -> pd.DataFrame:
     """Additive counts per municipality × grade (no margins yet): respondents, and per rule
     flagged / only_this_rule, and excluded. Sum these over chunks, then :func:`finish_audit`."""
     rules = [r.id for r in inst.validity]
-    screens = scored[[f"screen.{r}" for r in rules]].to_numpy(dtype=bool)
-    n_flags = screens.sum(axis=1)
-    frame = pd.DataFrame({
-        "municipality": scored["municipality"].astype("string").fillna("(missing)").to_numpy(),
-        "grade": scored["grade"].astype("Int64").astype("string").fillna("(missing)").to_numpy(),
-        "respondents": 1,
-        "excluded": scored["excluded"].to_numpy(dtype=int),
-    })
+    if isinstance(scored, pd.DataFrame):
+        screens = list(scored[[f"screen.{r}" for r in rules]].to_numpy(dtype=bool).T)
+        municipality, grade = scored["municipality"], scored["grade"]
+    else:
+        screens, municipality, grade = scored.result.screens, scored.meta["municipality"], scored.meta["grade"]
+    m_code, m_label = _groups(municipality)
+    g_code, g_label = _groups(pd.Series(grade).astype("Int64"))
+    key = m_code * len(g_label) + g_code
+    size = len(m_label) * len(g_label)
+    n_flags = np.zeros(len(key), dtype=np.int32)
+    for screen in screens:
+        n_flags += screen
+    alone = n_flags == 1
+
+    def count(mask: np.ndarray | None = None) -> np.ndarray:  # few rows are flagged: count those only
+        return np.bincount(key if mask is None else key[mask], minlength=size)
+
+    counts = {"respondents": count(), "excluded": count(n_flags > 0)}
     for k, rule in enumerate(rules):
-        frame[f"flagged:{rule}"] = screens[:, k].astype(int)
-        frame[f"only:{rule}"] = (screens[:, k] & (n_flags == 1)).astype(int)
-    return frame.groupby(["municipality", "grade"], as_index=False, sort=True).sum()
+        counts[f"flagged:{rule}"] = count(screens[k])
+        counts[f"only:{rule}"] = count(screens[k] & alone)
+    frame = pd.DataFrame({
+        "municipality": np.repeat(m_label, len(g_label)),
+        "grade": np.tile(g_label, len(m_label)),
+        **{name: c.astype(np.int64) for name, c in counts.items()},
+    })
+    frame = frame[frame["respondents"] > 0]
+    return frame.sort_values(["municipality", "grade"], kind="stable", ignore_index=True)
+
+
+def _groups(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, label per code); empty values are the group "(missing)"."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    labels = np.array([str(u) for u in uniques] + [MISSING], dtype=object)
+    codes = np.where(codes < 0, len(uniques), codes)
+    return codes.astype(np.int64), labels
 
 
 def _with_margins(counts: pd.DataFrame) -> pd.DataFrame:

@@ -1,37 +1,28 @@
-"""Scoring one DataFrame (or one chunk of a file): the pure core of ``ctc score``."""
+"""Scoring one chunk of a file (or one DataFrame): the pure core of ``ctc score``.
+
+:func:`score_chunk` gives a :class:`Scored` chunk; it turns into the documented
+respondent-level output (``docs/scoring.md``) as pandas (:meth:`Scored.to_pandas`) or
+Arrow (:meth:`Scored.to_arrow`), whole or only the columns a caller needs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from ..checks import as_text
+from ..checks import as_text, invalid_cells
 from ..instrument.model import Instrument
-from .codes import CleanCodes, clean_codes
-from .outcomes import score_outcomes, screen
+from ..io.chunk import Chunk, FrameChunk
+from .kernel import UNKNOWN, YES, KernelResult, score_columns
 from .plan import Plan, compile_plan
-from .scales import score_scales
 
 ROLES = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave")
 
-
-@dataclass(frozen=True)
-class Scored:
-    """Everything scoring one chunk produces, as arrays aligned with its rows."""
-
-    meta: pd.DataFrame  # role-named metadata columns
-    clean: CleanCodes
-    screens: np.ndarray  # bool rows × validity rules
-    scores: np.ndarray  # rows × scales
-    flags: np.ndarray  # rows × scales (1/0/NaN)
-    outcomes: np.ndarray  # rows × outcomes (1/0/NaN)
-
-    @property
-    def excluded(self) -> np.ndarray:
-        return self.screens.any(axis=1)
+Select = Callable[[str], bool] | None
 
 
 def numeric_grades(series: pd.Series) -> np.ndarray:
@@ -43,65 +34,152 @@ def numeric_grades(series: pd.Series) -> np.ndarray:
     return arr
 
 
-def _meta(frame: pd.DataFrame, roles: Mapping[str, str]) -> pd.DataFrame:
+def _meta(chunk: Chunk, roles: Mapping[str, str]) -> pd.DataFrame:
     meta = {}
     for role in ROLES:
         column = roles.get(role)
-        if column is None or column not in frame.columns:
+        if column is None or column not in chunk.columns:
             continue
-        col = frame[column]
+        col = chunk.series(column)
         if role == "grade":
             meta[role] = pd.array(numeric_grades(col), dtype="Float64").astype("Int64")
         elif role == "weight":
             meta[role] = pd.to_numeric(col, errors="coerce").astype("Float64")
         else:
             # labels as text in every format: SPSS stores 17 as 17.0, CSV as "17" or "017"
-            meta[role] = as_text(col).to_numpy()
-    return pd.DataFrame(meta, index=frame.index)
+            meta[role] = as_text(col)
+    return pd.DataFrame(meta, index=chunk.index)
 
 
-def score_chunk(frame: pd.DataFrame, inst: Instrument, plan: Plan, roles: Mapping[str, str],
-                items: Mapping[str, str | None]) -> Scored:
-    respondent = frame[roles["respondent"]] if roles.get("respondent") in frame.columns else None
-    clean = clean_codes(frame, plan, items, respondent)
-    grades = numeric_grades(frame[roles["grade"]]) if roles.get("grade") in frame.columns else np.full(len(frame), np.nan)
-    scores, flags = score_scales(clean.values, grades, plan)
-    return Scored(
-        meta=_meta(frame, roles),
-        clean=clean,
-        screens=screen(clean.codes, grades, inst, plan),
-        scores=scores,
-        flags=flags,
-        outcomes=score_outcomes(clean.codes, flags, inst, plan),
-    )
+@dataclass(frozen=True)
+class Scored:
+    """One scored chunk: metadata columns, the kernel's arrays and the invalid cells."""
+
+    inst: Instrument
+    meta: pd.DataFrame  # role-named metadata columns, on the chunk's index
+    result: KernelResult
+    problems: pd.DataFrame  # invalid/non-numeric cells: code, row, respondent, column, value, message
+    absent: tuple[str, ...]  # item ids with no column in the data (all missing)
+
+    def __len__(self) -> int:
+        return len(self.meta)
+
+    @property
+    def index(self) -> pd.Index:
+        return self.meta.index
+
+    @property
+    def excluded(self) -> np.ndarray:
+        return self.result.excluded
+
+    def columns(self) -> list[str]:
+        """Output column names, in the documented order."""
+        inst = self.inst
+        return [*self.meta.columns, "excluded", *(f"screen.{r.id}" for r in inst.validity),
+                *(f"score.{s.id}" for s in inst.scales), *(f"flag.{s.id}" for s in inst.scales),
+                *(f"outcome.{o.id}" for o in inst.outcomes), "risk_count", "protection_count"]
+
+    def _parts(self, name: str) -> tuple[np.ndarray, np.ndarray | None, str]:
+        """(values, known or None, kind) of an output column; kind: bool, float, int."""
+        r, inst = self.result, self.inst
+        prefix, _, key = name.partition(".")
+        if name == "excluded":
+            return r.excluded, None, "bool"
+        if prefix == "screen":
+            return r.screens[_pos(inst.validity, key)], None, "bool"
+        if prefix == "score":
+            return r.scores[_pos(inst.scales, key)], None, "float"
+        if prefix in ("flag", "outcome"):
+            code = r.flags[_pos(inst.scales, key)] if prefix == "flag" else r.outcomes[_pos(inst.outcomes, key)]
+            return code == YES, code != UNKNOWN, "bool"
+        if name in ("risk_count", "protection_count"):
+            kind = "risk" if name == "risk_count" else "protective"
+            count, known = np.zeros(len(self), dtype=np.int64), np.zeros(len(self), dtype=bool)
+            for s, code in zip(inst.scales, r.flags, strict=True):
+                if s.kind == kind:
+                    count += code == YES
+                    known |= code != UNKNOWN
+            return count, known, "int"
+        raise KeyError(name)
+
+    def to_pandas(self, select: Select = None) -> pd.DataFrame:
+        """The output as pandas: BooleanArray flags/outcomes, Int64 counts, NaN scores."""
+        cols: dict[str, object] = {}
+        for name in self.columns():
+            if select is not None and not select(name):
+                continue
+            if name in self.meta.columns:
+                cols[name] = self.meta[name].array if name == "grade" else self.meta[name].to_numpy()
+                continue
+            values, known, kind = self._parts(name)
+            if kind == "bool" and known is not None:
+                cols[name] = pd.arrays.BooleanArray(values, ~known)
+            elif kind == "int":
+                cols[name] = pd.arrays.IntegerArray(values, ~known)
+            else:
+                cols[name] = values
+        return pd.DataFrame(cols, index=self.index)
+
+    def to_arrow(self, select: Select = None) -> pa.Table:
+        """The output as an Arrow table (the Parquet schema): nulls where pandas has NA/NaN."""
+        arrays, names = [], []
+        for name in self.columns():
+            if select is not None and not select(name):
+                continue
+            if name in self.meta.columns:
+                arrays.append(pa.array(self.meta[name], from_pandas=True))
+            else:
+                values, known, kind = self._parts(name)
+                if kind == "float":
+                    known = ~np.isnan(values)  # NaN → null
+                arrays.append(_arrow(values, known, kind))
+            names.append(name)
+        return pa.Table.from_arrays(arrays, names=names)
 
 
-def _bool(arr: np.ndarray) -> pd.arrays.BooleanArray:
-    return pd.arrays.BooleanArray(arr == 1.0, np.isnan(arr))
+_ARROW_TYPES = {"bool": pa.bool_(), "float": pa.float64(), "int": pa.int64()}
 
 
-def _count(flags: np.ndarray) -> pd.arrays.IntegerArray:
-    counts = (flags == 1.0).sum(axis=1).astype(np.int64)
-    none = np.isnan(flags).all(axis=1) if flags.shape[1] else np.ones(len(flags), dtype=bool)
-    return pd.arrays.IntegerArray(counts, none)
+def _bits(mask: np.ndarray) -> pa.Buffer:
+    return pa.py_buffer(np.packbits(mask, bitorder="little"))
 
 
-def output_frame(scored: Scored, inst: Instrument) -> pd.DataFrame:
+def _arrow(values: np.ndarray, known: np.ndarray | None, kind: str) -> pa.Array:
+    """An Arrow array straight from numpy buffers (bit-packing the masks ourselves is
+    several times faster than ``pa.array(values, mask=...)``)."""
+    n = len(values)
+    validity = None if known is None or known.all() else _bits(known)
+    data = _bits(values) if kind == "bool" else pa.py_buffer(np.ascontiguousarray(values))
+    return pa.Array.from_buffers(_ARROW_TYPES[kind], n, [validity, data])
+
+
+def _pos(entries: tuple, key: str) -> int:
+    for k, e in enumerate(entries):
+        if e.id == key:
+            return k
+    raise KeyError(key)
+
+
+def score_chunk(chunk: Chunk | pd.DataFrame, inst: Instrument, plan: Plan, roles: Mapping[str, str],
+                items: Mapping[str, str | None], *, threads: int | None = None) -> Scored:
+    """Score one chunk. ``roles``: role → column; ``items``: item id → column (None: absent)."""
+    if isinstance(chunk, pd.DataFrame):
+        chunk = FrameChunk(chunk)
+    names = [items.get(i) for i in plan.item_ids]
+    columns = [chunk.raw(c) if c is not None and c in chunk.columns else None for c in names]
+    grade = roles.get("grade")
+    grades = numeric_grades(chunk.series(grade)) if grade in chunk.columns else np.full(len(chunk), np.nan)
+    result = score_columns(columns, grades, plan, threads=threads)
+    respondent = chunk.series(roles["respondent"]) if roles.get("respondent") in chunk.columns else None
+    problems = invalid_cells(result.invalid_rows, result.invalid_items, result.non_numeric, columns,
+                             [str(c) for c in names], chunk.index, respondent)
+    absent = tuple(i for i, c in zip(plan.item_ids, columns, strict=True) if c is None)
+    return Scored(inst, _meta(chunk, roles), result, problems, absent)
+
+
+def output_frame(scored: Scored, inst: Instrument | None = None) -> pd.DataFrame:
     """The documented respondent-level output of ``ctc score`` (see docs/scoring.md)."""
-    cols: dict[str, object] = {c: scored.meta[c].to_numpy() if c != "grade" else scored.meta[c].array for c in scored.meta.columns}
-    cols["excluded"] = scored.excluded
-    for k, rule in enumerate(inst.validity):
-        cols[f"screen.{rule.id}"] = scored.screens[:, k]
-    for k, s in enumerate(inst.scales):
-        cols[f"score.{s.id}"] = scored.scores[:, k]
-    for k, s in enumerate(inst.scales):
-        cols[f"flag.{s.id}"] = _bool(scored.flags[:, k])
-    for k, o in enumerate(inst.outcomes):
-        cols[f"outcome.{o.id}"] = _bool(scored.outcomes[:, k])
-    kinds = np.array([s.kind for s in inst.scales])
-    cols["risk_count"] = _count(scored.flags[:, kinds == "risk"])
-    cols["protection_count"] = _count(scored.flags[:, kinds == "protective"])
-    return pd.DataFrame(cols)
+    return scored.to_pandas()
 
 
 def default_columns(inst: Instrument) -> tuple[dict[str, str], dict[str, str]]:
@@ -121,4 +199,4 @@ def score_frame(
     """
     default_roles, default_items = default_columns(inst)
     scored = score_chunk(frame, inst, compile_plan(inst), roles or default_roles, items or default_items)
-    return output_frame(scored, inst)
+    return scored.to_pandas()

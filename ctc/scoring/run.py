@@ -18,6 +18,7 @@ from ..io.atomic import atomic_paths
 from ..io.read import ReadOptions
 from ..pipeline import PipelineResult, run
 from .audit import finish_audit
+from .frame import Scored
 
 OUTPUT_SUFFIXES = (".parquet", ".csv")
 
@@ -52,15 +53,18 @@ class _Writer:
         self._pq: pq.ParquetWriter | None = None
         self._first = True
 
-    def __call__(self, chunk: pd.DataFrame) -> None:
-        chunk = chunk.reset_index(drop=True)
+    def prepare(self, chunk: Scored) -> pa.Table | pd.DataFrame:
+        """Runs in the scoring worker: the chunk as the table to append."""
+        return chunk.to_arrow() if self.suffix == ".parquet" else chunk.to_pandas().reset_index(drop=True)
+
+    def write(self, table: pa.Table | pd.DataFrame) -> None:
         if self.suffix == ".parquet":
-            table = pa.Table.from_pandas(chunk, preserve_index=False)
+            assert isinstance(table, pa.Table)
             if self._pq is None:
                 self._pq = pq.ParquetWriter(self.path, table.schema, compression="zstd")
             self._pq.write_table(table.cast(self._pq.schema))
         else:
-            chunk.to_csv(self.path, mode="w" if self._first else "a", header=self._first, index=False, encoding="utf-8")
+            table.to_csv(self.path, mode="w" if self._first else "a", header=self._first, index=False, encoding="utf-8")
         self._first = False
 
     def close(self) -> None:
