@@ -22,8 +22,34 @@ def _one_line(exc: BaseException) -> str:
     return f"Error: {text}"
 
 
+#: command name → "module:attribute"; imported only when used (or listed in --help), so
+#: ``ctc score`` does not pay for the statistics stack that ``ctc profile`` needs
+COMMANDS = {
+    "baseline": "profile_cmd:baseline_group",
+    "instrument": "instrument_cmd:instrument",
+    "map": "map_cmd:map_group",
+    "profile": "profile_cmd:profile_cmd",
+    "programmes": "programmes_cmd:programmes",
+    "score": "score_cmd:score_cmd",
+    "simulate": "simulate_cmd:simulate",
+    "workbook": "workbook_cmd:workbook",
+}
+
+
 class CtcGroup(click.Group):
-    """A click group that translates toolkit errors once, for every command."""
+    """A click group that loads its commands lazily and translates toolkit errors once,
+    for every command."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            import importlib
+
+            module, attr = COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(f"{__package__}.{module}"), attr), name)
+        return self.commands.get(name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -70,26 +96,6 @@ def cli(ctx: click.Context, debug: bool, lang: str) -> None:
     """Communities That Care toolkit: score youth surveys, profile risk and
     protection against a baseline, prioritise and plan."""
     ctx.obj = AppState(debug=debug, lang=lang)
-
-
-def _register() -> None:
-    from . import (
-        instrument_cmd,
-        map_cmd,
-        profile_cmd,
-        programmes_cmd,
-        score_cmd,
-        simulate_cmd,
-        workbook_cmd,
-    )
-
-    for command in (instrument_cmd.instrument, map_cmd.map_group, simulate_cmd.simulate, score_cmd.score_cmd,
-                    profile_cmd.profile_cmd, profile_cmd.baseline_group, programmes_cmd.programmes,
-                    workbook_cmd.workbook):
-        cli.add_command(command)
-
-
-_register()
 
 
 def main() -> None:

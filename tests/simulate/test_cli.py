@@ -9,19 +9,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from ctc.cli.main import CtcGroup, cli
-from ctc.cli.simulate_cmd import simulate as simulate_cmd
+from ctc.cli.main import cli
 from ctc.simulate import SimulationOptions, simulate
 
 
 @pytest.fixture
 def ctc() -> click.Group:
-    """The real group once simulate is registered there; else a group with the same error handling."""
-    if "simulate" in cli.commands:
-        return cli
-    group = CtcGroup(name="ctc")
-    group.add_command(simulate_cmd)
-    return group
+    """The real group (it loads `simulate` on first use)."""
+    return cli
 
 
 def _invoke(group: click.Group, *args: str):
