@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, ReadError, UsageError
+from .chunk import NA_TOKENS as NA_TOKENS  # re-exported: part of this module's documented interface
 from .chunk import ArrowChunk, Chunk, FrameChunk, clean_frame
 
 Format = Literal["csv", "tsv", "xlsx", "sav", "parquet"]
