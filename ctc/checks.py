@@ -409,8 +409,8 @@ def find_invalid_codes(
     tables = pack([(allowed[c], missing.get(c, ()), None) for c in raw.columns])
     columns = [raw[c] for c in raw.columns]
     encoded = encode(columns, tables, len(raw))
-    rows, cols = encoded.invalid_cells()
-    problems = invalid_cells(rows, cols, encoded.is_non_numeric(rows, cols), columns,
+    rows, cols, text = encoded.invalid_cells()
+    problems = invalid_cells(rows, cols, text, columns,
                              [str(c) for c in raw.columns], raw.index, respondent)
     codes = pd.DataFrame(codes_matrix(encoded, tables), index=raw.index, columns=raw.columns, dtype="float64")
     return problems, codes

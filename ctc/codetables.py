@@ -144,12 +144,6 @@ class CodeTables:
     def dtype(self) -> np.dtype:
         return self.columns[0].dtype if self.columns else np.dtype(np.uint8)
 
-    def answer_codes(self, j: int) -> np.ndarray:
-        return self.columns[j].answers
-
-    def missing_codes(self, j: int) -> np.ndarray:
-        return self.columns[j].missing
-
 
 def pack(sets: Sequence[tuple[Iterable[int], Iterable[int], Mapping[int, float] | None]]) -> CodeTables:
     """Tables for columns given as (answer codes, missing codes, code → value or None).
@@ -185,28 +179,32 @@ class Encoded:
     slots: list[np.ndarray]  # one array of n slots per column
     non_numeric: dict[int, np.ndarray]  # column → bool mask: text that is not a number (slot INV)
 
-    def invalid_columns(self) -> np.ndarray:
-        """Positions of columns with at least one invalid cell."""
-        return np.array([j for j, s in enumerate(self.slots) if (s == INV).any()], dtype=np.intp)
+    def invalid_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, columns, non-numeric?) of the invalid cells, ordered by row, then column."""
+        return invalid_cells(dict(enumerate(self.slots)), self.non_numeric)
 
-    def invalid_cells(self) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, columns) of the invalid cells, ordered by row, then column."""
-        rows, cols = [], []
-        for j in self.invalid_columns():
-            r = np.flatnonzero(self.slots[j] == INV)
+
+def invalid_cells(slots: Mapping[int, np.ndarray], non_numeric: Mapping[int, np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, column keys, non-numeric text?) of the INV slots, ordered by row, then column;
+    ``non_numeric`` holds the text masks of the columns that had any."""
+    rows, cols = [], []
+    for j, s in slots.items():
+        bad = s == INV
+        if bad.any():
+            r = np.flatnonzero(bad)
             rows.append(r), cols.append(np.full(r.size, j, dtype=np.intp))
-        if not rows:
-            return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-        r, c = np.concatenate(rows), np.concatenate(cols)
-        order = np.lexsort((c, r))
-        return r[order], c[order]
-
-    def is_non_numeric(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        out = np.zeros(rows.size, dtype=bool)
-        for j, mask in self.non_numeric.items():
-            hit = cols == j
-            out[hit] = mask[rows[hit]]
-        return out
+    if not rows:
+        none = np.empty(0, dtype=np.intp)
+        return none, none, np.empty(0, dtype=bool)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    order = np.lexsort((c, r))
+    r, c = r[order], c[order]
+    text = np.zeros(r.size, dtype=bool)
+    for j, mask in non_numeric.items():
+        hit = c == j
+        text[hit] = mask[r[hit]]
+    return r, c, text
 
 
 def encode(columns: Sequence[Raw], tables: CodeTables, n: int) -> Encoded:

@@ -34,7 +34,7 @@ def numeric_grades(series: pd.Series) -> np.ndarray:
     return arr
 
 
-def _meta(chunk: Chunk, roles: Mapping[str, str]) -> pd.DataFrame:
+def _meta(chunk: Chunk, roles: Mapping[str, str], grades: np.ndarray) -> pd.DataFrame:
     meta = {}
     for role in ROLES:
         column = roles.get(role)
@@ -42,7 +42,7 @@ def _meta(chunk: Chunk, roles: Mapping[str, str]) -> pd.DataFrame:
             continue
         col = chunk.series(column)
         if role == "grade":
-            meta[role] = pd.array(numeric_grades(col), dtype="Float64").astype("Int64")
+            meta[role] = pd.array(grades, dtype="Float64").astype("Int64")
         elif role == "weight":
             meta[role] = pd.to_numeric(col, errors="coerce").astype("Float64")
         else:
@@ -174,7 +174,7 @@ def score_chunk(chunk: Chunk | pd.DataFrame, inst: Instrument, plan: Plan, roles
     problems = invalid_cells(result.invalid_rows, result.invalid_items, result.non_numeric, columns,
                              [str(c) for c in names], chunk.index, respondent)
     absent = tuple(i for i, c in zip(plan.item_ids, columns, strict=True) if c is None)
-    return Scored(inst, _meta(chunk, roles), result, problems, absent)
+    return Scored(inst, _meta(chunk, roles, grades), result, problems, absent)
 
 
 def output_frame(scored: Scored, inst: Instrument | None = None) -> pd.DataFrame:

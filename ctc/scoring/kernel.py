@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ..codetables import FIRST, INV, NUL, Raw, encode_column, raw_bytes, take, valid_mask
-from .plan import CodeRulePlan, PairRulePlan, Plan, ScalePlan, ScaleSum
+from ..codetables import FIRST, NUL, Raw, encode_column, invalid_cells, raw_bytes, take, valid_mask
+from .plan import CodeRulePlan, PairRulePlan, Plan, ScalePlan, ScaleSum, scale_score
 
 #: rows per block: long columns keep the per-call overhead of numpy and Arrow small
 BLOCK_ROWS = 262_144
@@ -196,22 +196,7 @@ class _Block:
     def invalid_cells(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, item positions, non-numeric?) of the invalid cells among the encoded
         items, ordered by row, then item."""
-        rows, items = [], []
-        for j, s in self._slots.items():
-            if s is not self._empty and (s == INV).any():
-                r = np.flatnonzero(s == INV)
-                rows.append(r), items.append(np.full(r.size, j, dtype=np.intp))
-        if not rows:
-            none = np.empty(0, dtype=np.intp)
-            return none, none, np.empty(0, dtype=bool)
-        r, c = np.concatenate(rows), np.concatenate(items)
-        order = np.lexsort((c, r))
-        r, c = r[order], c[order]
-        text = np.zeros(r.size, dtype=bool)
-        for j, mask in self._non_numeric.items():
-            hit = c == j
-            text[hit] = mask[r[hit]]
-        return r, c, text
+        return invalid_cells(self._slots, self._non_numeric)
 
 
 def _tri(hit: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -312,14 +297,8 @@ def _packed_sum(block: _Block, sp: ScalePlan, sm: ScaleSum, n: int) -> np.ndarra
 
 def _score_of_sum(acc: np.ndarray, sp: ScalePlan, sm: ScaleSum) -> np.ndarray:
     """Scores of a packed sum too wide for a look-up table."""
-    answered = acc & sm.dtype.type(sm.answered_mask)
-    total = ((acc & sm.dtype.type((1 << sm.invalid_shift) - 1)) >> sm.dtype.type(sm.shift)).astype(np.float64)
-    if sm.offset:
-        total += sm.offset * answered
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = total / answered if sp.method == "mean" else total * (len(sp.items) / answered)
-    np.copyto(score, np.nan, where=answered < sp.min_valid)
-    return score
+    answered, total = sm.unpack(acc)
+    return scale_score(total, answered, sp)
 
 
 def _empty_rows(block: _Block, present: list[int], n: int) -> np.ndarray:
@@ -345,15 +324,7 @@ def _scale_score(slots: list[np.ndarray], sp: ScalePlan, sm: ScaleSum, n: int) -
     for s, table in zip(slots, sm.tables, strict=True):
         combine(acc, take(table, s), out=acc)
     total = acc.astype(np.float64) + (sm.offset - 1) if sm.kind == "max" else acc
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if sp.method == "mean":
-            score = total / answered
-        elif sp.method == "sum":
-            score = total * (len(sp.items) / answered)  # prorated to all items, as the format defines
-        else:
-            score = total
-    np.copyto(score, np.nan, where=answered < sp.min_valid)
-    return score
+    return scale_score(total, answered, sp)
 
 
 def code_rule(rule: CodeRulePlan, block: _Block, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -72,6 +72,28 @@ class ScaleSum:
     def answered_mask(self) -> int:
         return (1 << self.shift) - 1
 
+    def unpack(self, acc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(answers, value sum as float64) of packed sums."""
+        answered = acc & self.answered_mask
+        total = ((acc & ((1 << self.invalid_shift) - 1)) >> self.shift).astype(np.float64)
+        if self.offset:
+            total += self.offset * answered
+        return answered, total
+
+
+def scale_score(total: np.ndarray, answered: np.ndarray, sp: ScalePlan) -> np.ndarray:
+    """The format's score from value sums (maxima for ``max``) and answer counts; NaN
+    below ``min_valid``. One definition for the look-up tables and the kernel."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if sp.method == "mean":
+            score = total / answered
+        elif sp.method == "sum":
+            score = total * (len(sp.items) / answered)  # prorated to all items
+        else:
+            score = np.array(total, dtype=np.float64)
+    np.copyto(score, np.nan, where=answered < sp.min_valid)
+    return score
+
 
 @dataclass(frozen=True)
 class CodeRulePlan:
@@ -149,18 +171,11 @@ def _outcome_tables(sp: ScalePlan, packed: ScaleSum) -> ScaleSum:
     if packed.dtype.itemsize > 2 or (packed.kind == "max" and sp.min_valid > 1):
         return packed
     acc = np.arange(2 ** (8 * packed.dtype.itemsize), dtype=np.int64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if packed.kind == "max":
-            answered = (acc > 0).astype(np.int64)
-            score = acc - 1 + packed.offset
-        else:
-            answered = acc & packed.answered_mask
-            total = ((acc & ((1 << packed.invalid_shift) - 1)) >> packed.shift).astype(np.float64)
-            if packed.offset:
-                total += packed.offset * answered
-            m = len(sp.items)
-            score = total / answered if sp.method == "mean" else total * (m / answered)
-    score = np.where(answered < sp.min_valid, np.nan, score).astype(np.float64)
+    if packed.kind == "max":
+        score = scale_score(acc - 1 + packed.offset, (acc > 0).astype(np.int64), sp)
+    else:
+        answered, total = packed.unpack(acc)
+        score = scale_score(total, answered, sp)
     flag = None
     if sp.cut_fixed is not None:
         with np.errstate(invalid="ignore"):
