@@ -76,12 +76,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reason.below_short": {"en": "below", "de": "darunter"},
     "reason.worst_grade": {"en": "highest concern in grade {grade} ({pct} %)", "de": "am stärksten in Jahrgangsstufe {grade} ({pct} %)"},
     "reason.weakest_grade": {"en": "weakest in grade {grade} ({pct} %)", "de": "am schwächsten in Jahrgangsstufe {grade} ({pct} %)"},
-    "reason.suppressed": {"en": "not shown: too few respondents", "de": "nicht ausgewiesen: zu wenige Antworten"},
+    "reason.suppressed": {"en": "not shown to protect privacy", "de": "zum Schutz der Privatsphäre nicht ausgewiesen"},
     # suppression reasons
     "suppression.empty": {"en": "no respondents", "de": "keine Antworten"},
-    "suppression.small-n": {"en": "too few respondents", "de": "zu wenige Antworten"},
-    "suppression.all-or-none": {"en": "0 % or 100 % in a small group", "de": "0 % oder 100 % in kleiner Gruppe"},
-    "suppression.secondary": {"en": "hidden to protect another hidden cell", "de": "verborgen zum Schutz einer anderen Zelle"},
+    "suppression.protected": {"en": "not shown to protect privacy", "de": "zum Schutz der Privatsphäre nicht ausgewiesen"},
     # workbooks
     "xlsx.all": {"en": "all", "de": "alle"},
 }

@@ -169,11 +169,15 @@ def _tests(out: pd.DataFrame, p0: np.ndarray, n0: np.ndarray, shown: np.ndarray,
 
 
 def build_baseline(table: pd.DataFrame, *, source: str, year: int) -> pd.DataFrame:
-    """Baseline rows from a suppressed profile table's whole-file rows (``municipality == all``).
+    """Baseline rows from a protected profile table's whole-file rows (``municipality == all``,
+    or the rows of its only municipality).
 
     Hidden cells are left out: a baseline publishes only what a profile may show.
     """
-    whole = table[(table["municipality"].astype(str) == ALL) & ~table["suppressed"]]
+    muni = table["municipality"].astype(str)
+    if not (muni == ALL).any() and muni.nunique() == 1:  # one group: published under its own name
+        muni = pd.Series(ALL, index=table.index)
+    whole = table[(muni == ALL) & ~table["suppressed"]]
     out = pd.DataFrame({
         "indicator_type": whole["indicator_type"].to_numpy(),
         "indicator_id": whole["indicator_id"].to_numpy(),

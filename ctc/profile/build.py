@@ -15,7 +15,8 @@ from .estimate import estimate
 from .indicators import indicators
 from .options import ProfileOptions, SuppressionRules
 from .run import keep_profile_columns
-from .suppress import suppress
+from ..release.protect import protect_profile
+from ..release.publish import profile_rules
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ def build_baseline_file(survey: str | Path, output: str | Path, *, source: str, 
     result = run(survey, inst, mapping=Path(mapping) if mapping else None, read=read, keep=keep_profile_columns)
     scored = result.kept.assign(municipality="reference")  # the whole reference population is one group
     rules = SuppressionRules(min_n=min_n)
-    table = suppress(estimate(scored, indicators(inst), ProfileOptions(suppression=rules)), rules)
+    table, _ = protect_profile(estimate(scored, indicators(inst), ProfileOptions(suppression=rules)), list(inst.genders or {}),
+                               profile_rules(rules))
     frame = build_baseline(table, source=source, year=year)
     with atomic_path(output, overwrite=overwrite) as tmp:
         frame.to_csv(tmp, index=False)

@@ -1,4 +1,4 @@
-"""The profile computation on a scored frame: estimate → suppress → compare → BH → priorities.
+"""The profile computation on a scored frame: estimate → protect → compare → BH → priorities.
 
 Pure: no files. ``ctc.profile.run`` adds reading, scoring and the outputs.
 """
@@ -16,7 +16,8 @@ from .estimate import estimate
 from .indicators import Indicator, indicators
 from .options import ProfileOptions
 from .priorities import prioritise
-from .suppress import suppress
+from ..release.protect import Protected, protect_profile
+from ..release.publish import profile_rules
 
 PROFILE_COLUMNS = [
     "municipality", "grade", "gender", "indicator_type", "indicator_id", "label", "n", "n_flagged", "pct",
@@ -31,11 +32,13 @@ class ProfileTables:
     table: pd.DataFrame  # PROFILE_COLUMNS, suppressed cells blank
     priorities: pd.DataFrame
     indicators: tuple[Indicator, ...]
+    protection: Protected | None = None  # the suppression pattern and what the audit needs
 
 
 def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | None, options: ProfileOptions) -> ProfileTables:
     inds = indicators(inst)
-    table = suppress(estimate(scored, inds, options), options.suppression)
+    genders = list(inst.genders or {}) or sorted(set(scored["gender"].dropna().astype(str))) if "gender" in scored else []
+    table, protection = protect_profile(estimate(scored, inds, options), genders, profile_rules(options.suppression))
     table = compare(table, baseline, options.level)
     # one family of comparisons per municipality (the whole file is a family of its own)
     table["q_value"] = bh_adjust_grouped(table["p_value"].to_numpy(dtype=float), table["municipality"].astype(str).to_numpy())
@@ -43,4 +46,4 @@ def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | 
     table["label"] = [labels[k] for k in zip(table["indicator_type"], table["indicator_id"])]
     table = table[PROFILE_COLUMNS]
     priorities = prioritise(table, scored, inds, options, baseline is not None)
-    return ProfileTables(table, priorities, inds)
+    return ProfileTables(table, priorities, inds, protection)

@@ -14,17 +14,19 @@ class SuppressionRules:
     min_n: a percentage is shown only when at least this many respondents have an answer.
     all_or_none_n: below this n, a 0 % or 100 % result is hidden (it would state something
         about every member of the group).
-    secondary: hide further cells so a hidden one cannot be recovered by subtraction
-        from its total and its siblings.
+    protection: a hidden sensitive count must not be narrowed to less than
+        max(1, ⌈protection·n⌉) above and below its value (docs/privacy.md).
+    min_count: screening counts from 1 to min_count-1 are hidden too.
     """
 
     min_n: int = 20
     all_or_none_n: int = 50
-    secondary: bool = True
+    protection: float = 0.10
+    min_count: int = 5
 
     def __post_init__(self) -> None:
-        if self.min_n < 1 or self.all_or_none_n < 0:
-            raise ValueError("min_n must be >= 1 and all_or_none_n >= 0")
+        if self.min_n < 1 or self.all_or_none_n < 0 or not 0 <= self.protection < 1 or self.min_count < 0:
+            raise ValueError("min_n must be >= 1, all_or_none_n >= 0, 0 <= protection < 1, min_count >= 0")
 
 
 @dataclass(frozen=True)

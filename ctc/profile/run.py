@@ -26,6 +26,7 @@ from ..io.atomic import atomic_dir, free_name
 from ..io.read import ReadOptions
 from ..manifest import base_manifest, file_sha256, to_json
 from ..pipeline import PipelineResult, run
+from ..release.publish import Release, release
 from ..scoring.audit import finish_audit
 from ..scoring.frame import Scored
 from .baseline import Baseline, load_baseline
@@ -94,7 +95,7 @@ def _manifest(inst, inst_ref, source_path, baseline, options, result, folders, s
         "synthetic": any("synthetic" in s.lower() for s in baseline.sources)}
     m["options"] = options.to_dict()
     m["survey_year"] = _survey_year(result)
-    m["suppression"] = options.suppression.__dict__ | {"note": "cells hidden for small n, all-or-none and secondary suppression; see docs/privacy.md"}
+    m["suppression"] = options.suppression.__dict__ | {"note": "small groups, all-or-none results and small screening counts hidden; further cells hidden until an attacker cannot narrow any of them (docs/privacy.md)"}
     m["municipalities"] = [{"name": name, "folder": folder} for name, folder in folders.items()]
     m["outputs"] = ["profile.csv", "priorities.csv", "screening.csv", "checks.csv", "manifest.json",
                     *[f"{f}/report.html" for f in folders.values()], *[f"{f}/{PLANNING}" for f in folders.values()]]
@@ -124,15 +125,16 @@ PLANNING = "planning.xlsx"
 RENDERERS: tuple[Callable[[MunicipalityContext, Path, Path | None], None], ...] = (_html, _planning)
 
 
-def contexts(tables: ProfileTables, inst: Instrument, baseline: Baseline | None, screening: pd.DataFrame,
-             checks: pd.DataFrame, options: ProfileOptions, manifest: dict[str, Any]) -> dict[str, MunicipalityContext]:
-    table, prio = tables.table, tables.priorities
+def contexts(published: Release, indicators: tuple, inst: Instrument, baseline: Baseline | None,
+             options: ProfileOptions, manifest: dict[str, Any]) -> dict[str, MunicipalityContext]:
+    """Per municipality what its report and workbook show — only released numbers."""
+    table, prio, screening, checks = published.profile, published.priorities, published.screening, published.checks
     muni = table["municipality"].astype(str)
     whole = table[muni == ALL]
     out = {}
     for name in [m for m in table["municipality"].cat.categories if m != ALL]:
         out[name] = MunicipalityContext(
-            municipality=name, instrument=inst, indicators=tables.indicators, table=table[muni == name],
+            municipality=name, instrument=inst, indicators=indicators, table=table[muni == name],
             whole=whole, priorities=prio[prio["municipality"] == name] if len(prio) else prio,
             screening=screening[screening["municipality"] == name], checks=checks, baseline=baseline,
             options=options, manifest=manifest)
@@ -152,15 +154,17 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
     t1 = time.perf_counter()
     tables = profile_tables(result.kept, inst, base, options)
     t2 = time.perf_counter()
-    screening = finish_audit(result.audit, inst, options.lang)
-    checks = _checks_summary(result, options.lang)
+    published = release(tables.table, tables.protection, tables.priorities, finish_audit(result.audit, inst, options.lang),
+                        _checks_summary(result, options.lang), options.suppression)
+    screening, checks = published.screening, published.checks
     taken: set[str] = set()
     folders = {m: folder_name(m, taken) for m in tables.table["municipality"].cat.categories if m != ALL}
     manifest = _manifest(inst, instrument, input_path, base, options, result, folders, screening)
     manifest["input"]["synthetic"] = synthetic_input
+    manifest["privacy"] = published.summary
     with atomic_dir(outdir, force=force) as tmp:
-        _write_tables(tmp, tables, screening, checks)
-        ctxs = contexts(tables, inst, base, screening, checks, options, manifest)
+        published.write_tables(tmp)
+        ctxs = contexts(published, tables.indicators, inst, base, options, manifest)
         jobs = [(ctx, tmp / folders[name], Path(outdir) / folders[name] if force else None) for name, ctx in ctxs.items()]
         _render_all(jobs, options.workers)
         manifest["output_sha256"] = _hashes(tmp)
@@ -200,14 +204,6 @@ def _survey_year(result: PipelineResult) -> int:
         if len(waves):
             return int(waves.max())
     return datetime.now(UTC).year
-
-
-def _write_tables(folder: Path, tables: ProfileTables, screening: pd.DataFrame, checks: pd.DataFrame) -> None:
-    tables.table.to_csv(folder / "profile.csv", index=False, float_format="%.4f")
-    tables.priorities.to_csv(folder / "priorities.csv", index=False, float_format="%.4f")
-    screening.to_csv(folder / "screening.csv", index=False)
-    checks.to_csv(folder / "checks.csv", index=False)
-
 
 
 def _hashes(folder: Path) -> dict[str, str]:

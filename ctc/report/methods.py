@@ -96,13 +96,22 @@ def _tests(ctx: MunicipalityContext) -> tuple[str, ...]:
 
 def _privacy(ctx: MunicipalityContext) -> tuple[str, ...]:
     lang, rules = ctx.lang, ctx.options.suppression
-    hidden = int(ctx.table["suppressed"].astype(bool).sum()) if len(ctx.table) else 0
+    shown = reported_cells(ctx)
+    hidden = int(shown["suppressed"].astype(bool).sum())
     return (
         msg("methods.min_n", lang, min_n=rules.min_n),
         msg("methods.all_or_none", lang, n=rules.all_or_none_n) if rules.all_or_none_n > 0 else msg("methods.all_or_none_off", lang),
-        msg("methods.secondary_on" if rules.secondary else "methods.secondary_off", lang),
-        msg("methods.hidden_count", lang, hidden=count(hidden, lang), total=count(len(ctx.table), lang)),
+        msg("methods.protection", lang, p=num(100 * rules.protection, lang, 0)),
+        msg("methods.hidden_count", lang, hidden=count(hidden, lang), total=count(len(shown), lang)),
     )
+
+
+def reported_cells(ctx: MunicipalityContext):  # type: ignore[no-untyped-def]
+    """The cells this report shows (and may hide): grades and the pooled value, genders pooled."""
+    table = ctx.table
+    if not len(table):
+        return table
+    return table[table["gender"].astype(str) == "all"]
 
 
 def methods(ctx: MunicipalityContext) -> Methods:

@@ -64,18 +64,18 @@ def level_label(ctx: MunicipalityContext) -> str:
 
 def hidden_note(ctx: MunicipalityContext, reason: str) -> str:
     rules = ctx.options.suppression
-    key = f"hidden.{reason}" if f"hidden.{reason}" in _REASONS else "hidden.small-n"
+    key = f"hidden.{reason}" if f"hidden.{reason}" in _REASONS else "hidden.protected"
     return msg(key, ctx.lang, min_n=rules.min_n, all_or_none_n=rules.all_or_none_n)
 
 
-_REASONS = {"hidden.empty", "hidden.small-n", "hidden.all-or-none", "hidden.secondary"}
+_REASONS = {"hidden.empty", "hidden.protected"}
 
 
 def _cell(ctx: MunicipalityContext, row: Any) -> Cell:
     if row is None:
         return Cell(DASH, hidden=True, note=hidden_note(ctx, "empty"))
     if bool(row.suppressed) or missing(row.pct):
-        return Cell(DASH, hidden=True, note=hidden_note(ctx, str(row.suppression_reason or "small-n")))
+        return Cell(DASH, hidden=True, note=hidden_note(ctx, str(row.suppression_reason or "protected")))
     return Cell(num(row.pct, ctx.lang), interval(row.ci_low, row.ci_high, ctx.lang))
 
 

@@ -196,7 +196,7 @@ def test_overview_provenance_and_data_quality(written) -> None:
     assert any("ctc-youth-survey" in str(v) for v in ov)
     assert "Synthetic reference survey" in ov
     q = [c.value for row in wb["Data quality"].iter_rows() for c in row if c.value is not None]
-    assert "invalid-code" in q and "too few respondents" in q
+    assert "invalid-code" in q and "not shown to protect privacy" in q
 
 
 def test_refuses_to_replace_an_existing_file(ctx, written, tmp_path: Path) -> None:

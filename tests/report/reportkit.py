@@ -16,6 +16,7 @@ from ctc.profile.baseline import Baseline, build_baseline
 from ctc.profile.compute import profile_tables
 from ctc.profile.context import MunicipalityContext
 from ctc.profile.options import ProfileOptions
+from ctc.release.publish import release
 from ctc.scoring.audit import screening_audit
 
 SYNTHETIC_MANIFEST = {
@@ -88,16 +89,20 @@ def make_context(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | No
                  manifest: dict | None = None, checks: pd.DataFrame | None = None) -> MunicipalityContext:
     options = options or ProfileOptions(lang=lang, bootstrap=50)
     tables = profile_tables(scored, inst, baseline, options)
-    table = tables.table
-    audit = screening_audit(scored, inst, lang)
+    checks = checks if checks is not None else pd.DataFrame(columns=["code", "severity", "count", "description"])
+    # the report sees only what the release step lets through, as in `ctc profile`
+    published = release(tables.table, tables.protection, tables.priorities, screening_audit(scored, inst, lang), checks,
+                        options.suppression)
+    table = published.profile
+    audit = published.screening
     return MunicipalityContext(
         municipality=municipality, instrument=inst, indicators=tables.indicators,
         table=table[table["municipality"].astype(str) == municipality].reset_index(drop=True),
         whole=table[table["municipality"].astype(str) == "all"].reset_index(drop=True),
-        priorities=tables.priorities[tables.priorities["municipality"] == municipality].reset_index(drop=True),
+        priorities=published.priorities[published.priorities["municipality"] == municipality].reset_index(drop=True),
         screening=audit[audit["municipality"].astype(str) == municipality].reset_index(drop=True),
-        checks=checks if checks is not None else pd.DataFrame(columns=["code", "severity", "count", "description"]),
-        baseline=baseline, options=options, manifest=SYNTHETIC_MANIFEST if manifest is None else manifest,
+        checks=published.checks, baseline=baseline, options=options,
+        manifest=SYNTHETIC_MANIFEST if manifest is None else manifest,
     )
 
 

@@ -1,0 +1,51 @@
+"""CSV files that a spreadsheet cannot turn against its reader (CSV injection).
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
+evaluated as a formula by Excel and LibreOffice when the file is opened (a
+municipality named ``=HYPERLINK(...)`` becomes a live link). As OWASP recommends, such
+a cell gets a leading apostrophe, so it is shown as the text it is; the CSV writer
+quotes cells that contain the separator or quotes. Numbers stay numbers: numeric
+columns are untouched, and a text cell that is just a number (``-3.5``) is left as is.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def neutral(value: Any) -> Any:
+    """The cell as it is safe to write: text starting with a formula trigger gets a ``'``."""
+    if isinstance(value, str) and value.startswith(TRIGGERS) and not _NUMBER.match(value.strip()):
+        return "'" + value
+    return value
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell (and every column name) made safe; numeric columns unchanged."""
+    out = frame.copy()
+    for col in out.columns:
+        series = out[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            cats = [neutral(c) for c in series.cat.categories]
+            if cats != list(series.cat.categories):
+                out[col] = series.cat.rename_categories(cats)
+        elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
+            out[col] = series.map(neutral, na_action="ignore")
+    out.columns = [neutral(str(c)) for c in out.columns]
+    return out
+
+
+def write_csv(frame: pd.DataFrame, target: str | Path | IO[str] | None = None, **kwargs: Any) -> str | None:
+    """``DataFrame.to_csv`` on the neutralised frame (``index=False`` unless given).
+
+    Floats are written at full precision (no ``float_format``): p- and q-values are
+    never rounded to 0."""
+    kwargs.setdefault("index", False)
+    return neutralise(frame).to_csv(target, **kwargs)

@@ -1,0 +1,278 @@
+"""Primary and secondary suppression of the profile and screening tables, and the audit gate.
+
+Primary rules (configurable, :class:`ctc.profile.options.SuppressionRules`): a cell is
+*sensitive* when 1 <= n < ``min_n``, or when its count is 0 or n and n < ``all_or_none_n``
+(a statement about every member of a small group); screening counts also when
+1 <= x < ``min_count``. Sensitive cells are hidden and then protected: the attacker
+of ``docs/privacy.md`` — who knows every published number, that counts add up along
+every line, and (conservatively) every group size n — must not be able to narrow a
+sensitive count to less than U = max(1, ⌈p·n⌉) above and below its true value
+(or to "none" / "all" of the group), p = ``protection`` (default 10 %).
+Secondary suppression and the audit are in :mod:`ctc.release.network`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .cells import ALL, REMAINDER, Cells, build_cells
+from .network import needs, protect, required, room, shortfalls
+
+#: the one public reason for a hidden cell (its real reason would leak bounds)
+PROTECTED = "protected"
+#: a group with no respondents at all (nothing about anyone can be learnt from it)
+EMPTY = "empty"
+#: columns a hidden cell keeps: what it is, not what it contains
+KEEP = ("municipality", "grade", "gender", "indicator_type", "indicator_id", "label", "weighted",
+        "baseline_pct", "baseline_n", "suppressed", "suppression_reason")
+
+
+@dataclass(frozen=True)
+class Rules:
+    min_n: int
+    all_or_none_n: int
+    protection: float
+    min_count: int = 0  # counts 1 .. min_count-1 are sensitive too (screening)
+    zero_sensitive: bool = True  # "nobody in this small group" is sensitive (not for screening)
+
+
+def sensitive(n: np.ndarray, x: np.ndarray, rules: Rules) -> np.ndarray:
+    """Cells that must be hidden and protected (arrays of any shape)."""
+    some = n >= 1
+    small = some & (n < rules.min_n)
+    extreme = some & (((x == 0) & rules.zero_sensitive) | (x == n)) & (n < rules.all_or_none_n)
+    count = some & (x >= 1) & (x < rules.min_count)
+    return small | extreme | count
+
+
+@dataclass(frozen=True)
+class Protected:
+    """A protected family of tables: cells × indicators."""
+
+    cells: Cells
+    n: np.ndarray  # (cells, K) int
+    x: np.ndarray
+    hidden: np.ndarray  # (cells, K) bool
+    sensitive: np.ndarray
+    empty_group: np.ndarray  # (cells,) the group has no respondents at all
+    public: np.ndarray  # (cells, K, 2) a count of 0 / of n that a showable larger cell implies
+
+
+def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules) -> Protected:
+    """Hide sensitive cells and enough others; identical indicator tables get identical patterns."""
+    sens = sensitive(n, x, rules) & (cells.published | cells_remainder(cells))[:, None]
+    group = n.max(axis=1) if n.size else np.zeros(len(cells.keys), dtype=np.int64)
+    empty_group = group == 0
+    # not published → unknown to the reader; an answered-by-nobody cell of a group with
+    # respondents is hidden like a small one (its n = 0 would tell who skipped what)
+    start = ~cells.published[:, None] | ((n == 0) & ~empty_group[:, None])
+    cost = cells.cost * (1.0 + group / max(1, int(group.max(initial=0))) / 10)  # smaller cells first
+    public = implied(cells, n, x, rules)
+    hidden = np.zeros_like(sens)
+    done: dict[bytes, np.ndarray] = {}
+    for k in range(n.shape[1]):
+        key = n[:, k].tobytes() + x[:, k].tobytes()
+        if key not in done:
+            done[key] = protect(cells.network, x[:, k], n[:, k], start[:, k] | sens[:, k], sens[:, k], cost,
+                                rules.protection, public[:, k])
+        hidden[:, k] = done[key]
+    return Protected(cells, n, x, hidden, sens, empty_group, public)
+
+
+def containers(cells: Cells) -> list[list[int]]:
+    """For every cell, the other cells that contain its respondents (pooled over one or more keys)."""
+    keys = list(cells.keys.itertuples(index=False, name=None))
+    index = {k: i for i, k in enumerate(keys)}
+    out = []
+    for m, g, s in keys:
+        options = {(mm, gg, ss) for mm in {m, ALL} for gg in {g, ALL} for ss in {s, ALL}} - {(m, g, s)}
+        out.append(sorted(index[o] for o in options if o in index))
+    return out
+
+
+def implied(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules) -> np.ndarray:
+    """(cells, K, 2): the cell's count is 0 (resp. n) because a larger cell that the rules
+    allow to show as 0 % (100 %) contains it."""
+    showable = (n >= rules.min_n) & (n >= rules.all_or_none_n)
+    none = showable & (x == 0)
+    full = showable & (x == n)
+    out = np.zeros((*n.shape, 2), dtype=bool)
+    for c, cont in enumerate(containers(cells)):
+        if cont:
+            out[c, :, 0] = (x[c] == 0) & none[cont].any(axis=0)
+            out[c, :, 1] = (x[c] == n[c]) & full[cont].any(axis=0)
+    return out
+
+
+def cells_remainder(cells: Cells) -> np.ndarray:
+    return (cells.keys["gender"] == REMAINDER).to_numpy()
+
+
+def gate(result: Protected, rules: Rules) -> list[tuple[int, int, int, int]]:
+    """The audit before release: every sensitive cell re-attacked from scratch.
+
+    Returns (cell, indicator, increase, decrease) of every cell below its protection
+    level — empty for a releasable result."""
+    bad = []
+    for k in range(result.n.shape[1]):
+        for cell, up, down, _, _ in shortfalls(result.cells.network, result.x[:, k], result.n[:, k],
+                                               result.hidden[:, k], result.sensitive[:, k], rules.protection,
+                                               result.public[:, k]):
+            bad.append((cell, k, up, down))
+    return bad
+
+
+def narrowest(result: Protected, rules: Rules, limit: int = 10) -> pd.DataFrame:
+    """The sensitive cells with the least room relative to their protection level."""
+    rows = []
+    u = required(result.n, rules.protection)
+    for k in range(result.n.shape[1]):
+        for cell in np.flatnonzero(result.sensitive[:, k]):
+            up, down = room(result.cells.network, result.x[:, k], result.n[:, k], result.hidden[:, k], int(cell))
+            need = needs(result.x[:, k], result.n[:, k], u[:, k], int(cell), result.public[:, k])
+            slack = min(up - need[0], down - need[1])
+            rows.append((int(cell), k, up, down, int(u[cell, k]), slack))
+    frame = pd.DataFrame(rows, columns=["cell", "indicator", "increase", "decrease", "required", "slack"])
+    return frame.sort_values(["slack", "cell", "indicator"], kind="stable").head(limit)
+
+
+# --- the profile table -------------------------------------------------------------------------
+
+
+def profile_cells(table: pd.DataFrame, genders: list[str]) -> tuple[Cells, list[tuple[str, str]]]:
+    """The cells a profile of ``table`` publishes (genders: the instrument's, in order)."""
+    munis = [m for m in table["municipality"].cat.categories if m != ALL]
+    grades = [g for g in table["grade"].cat.categories if g != ALL]
+    present = set(table["gender"].astype(str)) - {ALL}
+    shown = [s for s in genders if s in present]
+    inds = list(dict.fromkeys(zip(table["indicator_type"].astype(str), table["indicator_id"].astype(str))))
+    has_genders = bool(present) or len(table["gender"].cat.categories) > 1
+    cells = build_cells(munis, grades, [*shown, REMAINDER] if has_genders else [], whole=len(munis) > 1)
+    return cells, inds
+
+
+def _counts(table: pd.DataFrame, cells: Cells, inds: list[tuple[str, str]], genders: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """n and x of every cell × indicator; remainders = pooled minus the known genders."""
+    ind_index = {k: i for i, k in enumerate(inds)}
+    cell_index = {tuple(r): i for i, r in enumerate(cells.keys.itertuples(index=False, name=None))}
+    n = np.zeros((len(cells.keys), len(inds)), dtype=np.int64)
+    x = np.zeros_like(n)
+    keys = zip(table["municipality"].astype(str), table["grade"].astype(str), table["gender"].astype(str))
+    ind_keys = zip(table["indicator_type"].astype(str), table["indicator_id"].astype(str))
+    tn = table["n"].to_numpy(dtype=np.int64)
+    tx = table["n_flagged"].to_numpy(dtype=np.int64)
+    for row, (key, ind) in enumerate(zip(keys, ind_keys)):
+        c = cell_index.get(key)
+        if c is not None:
+            n[c, ind_index[ind]] = tn[row]
+            x[c, ind_index[ind]] = tx[row]
+    rem = cells_remainder(cells)
+    for c in np.flatnonzero(rem):
+        m = cells.keys.at[c, "municipality"]
+        same = (cells.keys["municipality"] == m) & (cells.keys["grade"] == ALL)
+        total = np.flatnonzero(same & (cells.keys["gender"] == ALL))[0]
+        parts = np.flatnonzero(same & ~cells.keys["gender"].isin([ALL, REMAINDER]))
+        n[c] = n[total] - n[parts].sum(axis=0)
+        x[c] = x[total] - x[parts].sum(axis=0)
+    return n, x
+
+
+def protect_profile(table: pd.DataFrame, genders: list[str], rules: Rules) -> tuple[pd.DataFrame, Protected]:
+    """The published profile table: only the published cells, hidden ones blanked, one reason.
+
+    ``table``: the estimate table (every municipality × grade × gender incl. pooled rows;
+    n and n_flagged complete). Unknown gender codes do not become categories."""
+    cells, inds = profile_cells(table, genders)
+    n, x = _counts(table, cells, inds, genders)
+    result = protect_family(cells, n, x, rules)
+    bad = gate(result, rules)
+    if bad:  # the protection guarantees this cannot happen; never publish if it does
+        raise RuntimeError(f"disclosure audit failed for {len(bad)} cell(s) after protection")
+    return _publish(table, result, inds), result
+
+
+def _publish(table: pd.DataFrame, result: Protected, inds: list[tuple[str, str]]) -> pd.DataFrame:
+    cells = result.cells
+    pub = cells.keys[cells.published].reset_index(drop=True)
+    index = {tuple(r): i for i, r in enumerate(cells.keys.itertuples(index=False, name=None))}
+    ind_index = {k: i for i, k in enumerate(inds)}
+    key_cols = ["municipality", "grade", "gender"]
+    frame = table.copy()
+    for col in key_cols:
+        frame[col] = frame[col].astype(str)
+    wanted = set(map(tuple, pub.itertuples(index=False, name=None)))
+    frame = frame[[k in wanted for k in zip(frame["municipality"], frame["grade"], frame["gender"])]].reset_index(drop=True)
+    c = np.array([index[k] for k in zip(frame["municipality"], frame["grade"], frame["gender"])], dtype=np.int64)
+    k = np.array([ind_index[i] for i in zip(frame["indicator_type"].astype(str), frame["indicator_id"].astype(str))], dtype=np.int64)
+    hide = result.hidden[c, k]
+    empty = result.empty_group[c]
+    frame["suppressed"] = hide
+    frame["suppression_reason"] = np.where(hide, PROTECTED, np.where(empty, EMPTY, ""))
+    for col in frame.columns:
+        if col in KEEP:
+            continue
+        if pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col]):
+            frame[col] = frame[col].astype("Int64" if col in ("n", "n_flagged") else np.float64)
+            frame.loc[hide, col] = pd.NA if col in ("n", "n_flagged") else np.nan
+        else:
+            frame[col] = frame[col].astype(object)
+            frame.loc[hide, col] = ""
+    for col, levels in zip(key_cols, _levels(table)):
+        frame[col] = pd.Categorical(frame[col], categories=levels, ordered=True)
+    return frame.sort_values(key_cols, kind="stable").reset_index(drop=True)
+
+
+def _levels(table: pd.DataFrame) -> list[list[str]]:
+    return [list(table[col].cat.categories) for col in ("municipality", "grade", "gender")]
+
+
+# --- the screening table -----------------------------------------------------------------------
+
+#: screening columns that are never published (overlaps between rules: more linked counts
+#: for an attacker; they stay in ``ctc score``'s audit with the survey office)
+NOT_PUBLISHED = ("only_this_rule", "with_other_rules")
+
+
+def protect_screening(screening: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, Protected | None]:
+    """The published screening audit: flagged counts per rule × municipality × grade,
+    protected like the profile (counts 1 .. min_count-1 and "all flagged" in small
+    groups are sensitive; "nobody flagged" is not); group sizes below min_n blank."""
+    if screening is None or screening.empty:
+        return screening, None
+    frame = screening.copy()
+    frame["municipality"] = frame["municipality"].astype(str)
+    frame["grade"] = frame["grade"].astype(str)
+    munis = sorted(set(frame["municipality"]) - {ALL})
+    grades = sorted(set(frame["grade"]) - {ALL}, key=_grade_order)
+    cells = build_cells(munis, grades, [], whole=len(munis) > 1)
+    rule_ids = list(dict.fromkeys(frame["rule"].astype(str)))
+    index = {(m, g): i for i, (m, g, _) in enumerate(cells.keys.itertuples(index=False, name=None))}
+    n = np.zeros((len(cells.keys), len(rule_ids)), dtype=np.int64)
+    x = np.zeros_like(n)
+    for r in frame.itertuples(index=False):
+        c, k = index[(r.municipality, r.grade)], rule_ids.index(str(r.rule))
+        n[c, k], x[c, k] = int(r.respondents), int(r.flagged)
+    result = protect_family(cells, n, x, rules)
+    if gate(result, rules):
+        raise RuntimeError("disclosure audit of the screening table failed after protection")
+    c = np.array([index[(m, g)] for m, g in zip(frame["municipality"], frame["grade"])], dtype=np.int64)
+    k = np.array([rule_ids.index(str(r)) for r in frame["rule"]], dtype=np.int64)
+    hide = result.hidden[c, k]
+    frame["flagged"] = frame["flagged"].astype("Int64").mask(hide)
+    frame["respondents"] = frame["respondents"].astype("Int64").mask(frame["respondents"] < rules.min_n)
+    frame["pct"] = (100 * frame["flagged"].astype("Float64") / frame["respondents"].astype("Float64")).round(2)
+    for col in NOT_PUBLISHED:
+        if col in frame:
+            frame[col] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame["suppressed"] = hide
+    return frame, result
+
+
+def _grade_order(g: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(g), g)
+    except ValueError:
+        return (1, 0.0, g)

@@ -1,0 +1,106 @@
+"""One release step for everything a run publishes: protect → audit → write.
+
+``ctc profile`` (and later ``ctc compare`` and ``ctc materials``) hand their tables to
+:func:`release`; renderers get their numbers only from the returned :class:`Release`,
+whose tables have passed the audit gate; :meth:`Release.write_tables` writes the CSV
+files, formula-safe, at full precision, into the run's staging folder (which
+``ctc.io.atomic.atomic_dir`` moves into place only when everything is written).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .csvsafe import write_csv
+from .protect import Protected, Rules, gate, protect_screening
+
+#: priorities columns that describe a factor's published cell (blank when it is hidden)
+_CELL_VALUES = ("pct", "ci_low", "ci_high", "diff_pp", "q_value", "top_share")
+
+
+@dataclass(frozen=True)
+class Release:
+    """The published tables of one run (every number in them passed the audit)."""
+
+    profile: pd.DataFrame
+    priorities: pd.DataFrame
+    screening: pd.DataFrame
+    checks: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def write_tables(self, folder: Path) -> list[str]:
+        names = {"profile.csv": self.profile, "priorities.csv": self.priorities,
+                 "screening.csv": self.screening, "checks.csv": self.checks}
+        for name, frame in names.items():
+            write_csv(frame, folder / name, encoding="utf-8")
+        return list(names)
+
+
+def profile_rules(suppression: Any) -> Rules:
+    return Rules(suppression.min_n, suppression.all_or_none_n, suppression.protection)
+
+
+def screening_rules(suppression: Any) -> Rules:
+    return Rules(suppression.min_n, suppression.all_or_none_n, suppression.protection,
+                 min_count=suppression.min_count, zero_sensitive=False)
+
+
+def _priorities(priorities: pd.DataFrame, profile: pd.DataFrame) -> pd.DataFrame:
+    """A factor whose pooled cell is hidden shows no number (its bootstrap share included)."""
+    if priorities is None or priorities.empty:
+        return priorities
+    pooled = profile[(profile["grade"].astype(str) == "all") & (profile["gender"].astype(str) == "all")]
+    hidden = {(m, i) for m, i, s in zip(pooled["municipality"].astype(str), pooled["indicator_id"].astype(str),
+                                         pooled["suppressed"]) if s}
+    out = priorities.copy()
+    mask = np.array([(m, i) in hidden for m, i in zip(out["municipality"].astype(str), out["indicator_id"].astype(str))],
+                    dtype=bool)
+    for col in _CELL_VALUES:
+        if col in out:
+            out.loc[mask, col] = np.nan
+    return out
+
+
+def _checks(checks: pd.DataFrame, min_count: int) -> pd.DataFrame:
+    """Data-problem counts: small counts are not shown (the code says a problem exists)."""
+    if checks is None or checks.empty or "count" not in checks:
+        return checks
+    out = checks.copy()
+    counts = out["count"].astype("Int64")
+    small = (counts >= 1) & (counts < min_count)
+    out["count"] = counts.mask(small)
+    out["suppressed"] = small.fillna(False).astype(bool)
+    return out
+
+
+def release(profile: pd.DataFrame, protection: Protected, priorities: pd.DataFrame, screening: pd.DataFrame,
+            checks: pd.DataFrame, suppression: Any) -> Release:
+    """Protect what is not protected yet, re-audit everything, and return the publication.
+
+    ``profile`` was protected by :func:`ctc.release.protect.protect_profile` (the
+    comparisons and priorities are computed on it); its audit is repeated here from
+    scratch, so a table changed after protection cannot slip through."""
+    t0 = time.perf_counter()
+    rules = profile_rules(suppression)
+    if gate(protection, rules):
+        raise RuntimeError("disclosure audit failed: the profile table is not protected")
+    shown_screening, screened = protect_screening(screening, screening_rules(suppression))
+    published = _priorities(priorities, profile)
+    summary = {
+        "model": "network secondary suppression with audit (docs/privacy.md)",
+        "protection_level": rules.protection,
+        "profile_cells": int(len(profile)),
+        "profile_hidden": int(profile["suppressed"].sum()),
+        "profile_sensitive": int((protection.sensitive & protection.cells.published[:, None]).sum()),
+        "screening_cells": int(len(shown_screening)) if shown_screening is not None else 0,
+        "screening_hidden": int(shown_screening["suppressed"].sum()) if shown_screening is not None and len(shown_screening) else 0,
+        "audit": "passed",
+    }
+    summary["seconds"] = round(time.perf_counter() - t0, 3)
+    return Release(profile, published, shown_screening, _checks(checks, suppression.min_count), summary)
