@@ -34,6 +34,7 @@ import pandas as pd
 
 from .io.atomic import atomic_path
 from .io.read import to_number
+from .release.csvsafe import write_csv
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -262,7 +263,7 @@ class CheckReport:
         """Write :meth:`frame` as CSV (UTF-8 with byte-order mark, so Excel shows umlauts)."""
         target = Path(path)
         with atomic_path(target, overwrite=overwrite) as tmp:
-            self.frame(lang).to_csv(tmp, index=False, encoding="utf-8-sig")
+            write_csv(self.frame(lang), tmp, encoding="utf-8-sig")
         return target
 
     def summary_lines(self, lang: str = "en") -> list[str]:

@@ -9,6 +9,7 @@ import click
 from ..instrument import list_instruments, load_instrument, load_instrument_file
 from ..instrument.codebook import codebook_markdown, codebook_table
 from .common import check_files, lang_option, resolve_lang
+from ..release.csvsafe import write_csv
 
 
 @click.group()
@@ -47,4 +48,4 @@ def show_cmd(ref: str, fmt: str, lang: str | None) -> None:
     if fmt == "md":
         click.echo(codebook_markdown(inst, lang), nl=False)
     else:
-        click.echo(codebook_table(inst, lang).to_csv(index=False), nl=False)
+        click.echo(write_csv(codebook_table(inst, lang)), nl=False)

@@ -25,6 +25,7 @@ def _one_line(exc: BaseException) -> str:
 #: command name → "module:attribute"; imported only when used (or listed in --help), so
 #: ``ctc score`` does not pay for the statistics stack that ``ctc profile`` needs
 COMMANDS = {
+    "audit": "audit_cmd:audit_cmd",
     "baseline": "profile_cmd:baseline_group",
     "instrument": "instrument_cmd:instrument",
     "map": "map_cmd:map_group",

@@ -10,6 +10,7 @@ from ..instrument import load_instrument
 from ..io.mapping import suggest_mapping, suggestion_counts, write_mapping
 from ..io.read import ReadOptions, probe_survey
 from .common import instrument_option, source_options
+from ..release.csvsafe import write_csv
 
 
 @click.group("map")
@@ -36,7 +37,7 @@ def suggest_cmd(datafile: Path, output: Path | None, force: bool, instrument: st
     info = probe_survey(datafile, ReadOptions(sep=sep, encoding=encoding, sheet=sheet))
     table = suggest_mapping(inst, info.columns)
     if output is None:
-        click.echo(table.to_csv(index=False), nl=False)
+        click.echo(write_csv(table), nl=False)
     else:
         write_mapping(table, output, overwrite=force)
     click.echo(summary_line(suggestion_counts(table), output), err=output is None)

@@ -43,6 +43,10 @@ def _demo_survey(folder: Path) -> Path:
               help="Smallest group size for which a percentage is shown.")
 @click.option("--all-or-none-n", default=SuppressionRules.all_or_none_n, show_default=True, type=click.IntRange(0),
               help="Below this group size, 0 % and 100 % are hidden.")
+@click.option("--protection", default=SuppressionRules.protection, show_default=True, type=click.FloatRange(0, 1, max_open=True),
+              help="A hidden small group's count must stay uncertain by this share of the group (docs/privacy.md).")
+@click.option("--min-count", default=SuppressionRules.min_count, show_default=True, type=click.IntRange(0),
+              help="Screening counts from 1 to this minus 1 are not shown.")
 @click.option("--schools", type=click.Choice(["strata", "clusters"]), default="strata", show_default=True,
               help="With weights: every school took part (strata) or schools were sampled (clusters).")
 @click.option("--bootstrap", default=200, show_default=True, type=click.IntRange(0), help="Resamples for shortlist stability.")
@@ -53,7 +57,7 @@ def _demo_survey(folder: Path) -> Path:
 @quiet_option
 @lang_option
 def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, demo: bool, min_n: int, all_or_none_n: int,
-                schools: str, bootstrap: int, seed: int, instrument: str, mapping: str | None, sep: str | None,
+                protection: float, min_count: int, schools: str, bootstrap: int, seed: int, instrument: str, mapping: str | None, sep: str | None,
                 encoding: str | None, sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Profiles of every municipality against a baseline, with intervals, suppression of
     small groups, and reasoned priority shortlists; writes CSV tables, and per municipality
@@ -61,7 +65,8 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     lang = resolve_lang(lang)
     if demo == (input_path is not None):
         raise click.UsageError("give an INPUT survey file or --demo (not both)")
-    options = ProfileOptions(suppression=SuppressionRules(min_n=min_n, all_or_none_n=all_or_none_n),
+    options = ProfileOptions(suppression=SuppressionRules(min_n=min_n, all_or_none_n=all_or_none_n, protection=protection,
+                                                          min_count=min_count),
                              schools=schools, bootstrap=bootstrap, seed=seed, lang=lang)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         if demo:
@@ -85,7 +90,7 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
         risk = ", ".join(short[short["kind"] == "risk"]["label"].head(5))
         click.echo(f"  {name}: {folder}/report.html — risk candidates: {risk or '–'}")
     suppressed = int(result.tables.table["suppressed"].sum())
-    click.echo(f"{len(result.tables.table):,} profile cells, {suppressed:,} not shown (small groups); "
+    click.echo(f"{len(result.tables.table):,} profile cells, {suppressed:,} not shown to protect privacy (audit passed); "
                f"{result.seconds['total']:.1f} s; outputs in {result.outdir}/")
 
 

@@ -30,6 +30,7 @@ from ..checks import CheckProblem
 from ..errors import InvalidDefinition, MissingColumn, Problem, UsageError
 from ..instrument.model import Instrument
 from .atomic import atomic_path
+from ..release.csvsafe import unquote, write_csv
 
 ROLES = ("respondent", "municipality", "grade", "school", "gender", "weight", "wave")
 REQUIRED_ROLES = ("respondent", "municipality", "grade")
@@ -260,6 +261,7 @@ def read_mapping(
     by_column: dict[str, tuple[str, int]] = {}
     present = set(data_columns)
     for line, key, col in rows:
+        key, col = unquote(key), unquote(col)  # our templates are written formula-safe ('@role)
         if key.startswith(ROLE_PREFIX):
             key = ROLE_PREFIX + key[1:].strip().lower()
         bad = _check_row(key, col, line, instrument, present, data_columns, seen, by_column)
@@ -428,5 +430,5 @@ def write_mapping(table: pd.DataFrame, path: Path | str, *, overwrite: bool = Fa
     """
     target = Path(path)
     with atomic_path(target, overwrite=overwrite) as tmp:
-        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+        write_csv(table, tmp, encoding="utf-8-sig")
     return target

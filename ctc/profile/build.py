@@ -17,6 +17,7 @@ from .options import ProfileOptions, SuppressionRules
 from .run import keep_profile_columns
 from ..release.protect import protect_profile
 from ..release.publish import profile_rules
+from ..release.csvsafe import write_csv
 
 
 @dataclass(frozen=True)
@@ -39,5 +40,5 @@ def build_baseline_file(survey: str | Path, output: str | Path, *, source: str, 
                                profile_rules(rules))
     frame = build_baseline(table, source=source, year=year)
     with atomic_path(output, overwrite=overwrite) as tmp:
-        frame.to_csv(tmp, index=False)
+        write_csv(frame, tmp)
     return BuildResult(Path(output), len(frame), result.rows, result.excluded)

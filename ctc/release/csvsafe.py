@@ -49,3 +49,8 @@ def write_csv(frame: pd.DataFrame, target: str | Path | IO[str] | None = None, *
     never rounded to 0."""
     kwargs.setdefault("index", False)
     return neutralise(frame).to_csv(target, **kwargs)
+
+
+def unquote(value: str) -> str:
+    """Undo :func:`neutral` for a value read back (``'@respondent`` → ``@respondent``)."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(TRIGGERS) else value

@@ -18,6 +18,7 @@ from ..instrument.model import Instrument
 from ..io.atomic import atomic_paths
 from ..io.read import ReadOptions
 from ..pipeline import PipelineResult, run
+from ..release.csvsafe import write_csv
 from .audit import finish_audit
 from .frame import Scored
 
@@ -76,7 +77,7 @@ class _Writer:
                 self._pq = pq.ParquetWriter(self.path, table.schema, compression="zstd")
             self._pq.write_table(table.cast(self._pq.schema))
         else:
-            table.to_csv(self.path, mode="w" if self._first else "a", header=self._first, index=False, encoding="utf-8")
+            write_csv(table, self.path, mode="w" if self._first else "a", header=self._first, encoding="utf-8")
         self._first = False
 
     def _wait(self) -> None:
@@ -109,6 +110,6 @@ def score(input_path: str | Path, output: str | Path, *, instrument: str | Path 
         finally:
             writer.close()
         screening = finish_audit(result.audit, inst, lang)
-        result.checks.frame(lang).to_csv(tmp_checks, index=False)
-        screening.to_csv(tmp_screen, index=False)
+        write_csv(result.checks.frame(lang), tmp_checks)
+        write_csv(screening, tmp_screen)
     return ScoreResult(output, checks_path, screening_path, result, screening)

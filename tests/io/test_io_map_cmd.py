@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+
+from ctc.release.csvsafe import unquote
 import pytest
 from click.testing import CliRunner
 
@@ -37,6 +39,9 @@ def test_suggest_to_stdout_equals_library(ctc, datafile, mini, mini_path):
     result = ctc("map", "suggest", datafile, "--instrument", mini_path)
     assert result.exit_code == 0
     printed = pd.read_csv(io.StringIO(result.stdout), dtype=str, keep_default_na=False)
+    # role rows start with '@', which a spreadsheet would evaluate: written with an apostrophe
+    assert printed["item"].iloc[0] == "'@respondent"
+    printed["item"] = printed["item"].map(unquote)
     expected = suggest_mapping(mini, ["RID", "Town", "Klasse", "a1", "a2", "Q_A3", "b1"])
     pd.testing.assert_frame_equal(printed, expected, check_dtype=False)
     assert result.stderr.strip() == ("4 exact, 3 loose (2 case-insensitive, 1 alias), 8 not found. "
