@@ -86,6 +86,9 @@ CODES: Mapping[str, ProblemCode] = _codes(
     ProblemCode("missing-grade", "warning",
                 "A row has no grade.",
                 "Eine Zeile hat keine Jahrgangsstufe."),
+    ProblemCode("unknown-gender", "warning",
+                "The gender is not one of the instrument's genders; the respondent counts in the pooled figures only, never as a category of its own.",
+                "Das Geschlecht ist keines der im Instrument vorgesehenen; die Person zählt nur in den Gesamtzahlen, nie als eigene Kategorie."),
     ProblemCode("missing-municipality", "warning",
                 "A row has no municipality.",
                 "Eine Zeile hat keine Gemeinde."),
@@ -509,6 +512,15 @@ def find_grade_problems(grade: pd.Series, grades: Iterable[int], *, respondent: 
         flagged_rows("grade-out-of-range", outside, grade.index, respondent, grade.name, grade, msg),
     ]
     return _sort_rows(_concat_coded(pieces))
+
+
+def find_gender_problems(gender: pd.Series, genders: Iterable[str], *, respondent: pd.Series | None = None) -> pd.DataFrame:
+    """``unknown-gender`` for a non-empty gender that is not one of ``genders`` (the instrument's codes)."""
+    allowed = list(genders)
+    text = gender.astype("string").str.strip()
+    outside = (text.notna() & (text != "") & ~text.isin(allowed)).to_numpy(dtype=bool, na_value=False)
+    msg = f"genders of the instrument: {', '.join(allowed)}"
+    return flagged_rows("unknown-gender", outside, gender.index, respondent, gender.name, gender, msg)
 
 
 def find_invalid_weights(

@@ -20,6 +20,7 @@ import pandas as pd
 from .checks import (
     CheckReport,
     find_duplicates,
+    find_gender_problems,
     find_grade_problems,
     find_invalid_weights,
     find_missing_values,
@@ -58,6 +59,9 @@ def _check_chunk(chunk: Chunk, inst: Instrument, cmap: ColumnMap, source: Source
         find_missing_values(chunk.series(cmap.municipality), "missing-municipality", respondent=resp),
         find_missing_values(resp, "missing-respondent", respondent=resp),
     ]
+    gender = cmap.roles.get("gender")
+    if gender is not None and inst.genders:
+        problems.append(find_gender_problems(chunk.series(gender), list(inst.genders), respondent=resp))
     weight = cmap.roles.get("weight")
     if weight is not None:
         found, clean = find_invalid_weights(chunk.series(weight), source.decimal, respondent=resp)
