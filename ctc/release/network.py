@@ -26,13 +26,13 @@ repeated from scratch before anything is written (:func:`shortfalls`).
 
 from __future__ import annotations
 
+import heapq
+from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
-from scipy.sparse import csgraph
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -63,6 +63,23 @@ class Network:
             out[(h, t)] = c
         return out
 
+    @cached_property
+    def incident(self) -> list[list[int]]:
+        """The cells at each line node."""
+        out: list[list[int]] = [[] for _ in range(self.n_nodes)]
+        for c, (t, h) in enumerate(zip(self.tail.tolist(), self.head.tolist(), strict=True)):
+            out[t].append(c)
+            out[h].append(c)
+        return out
+
+    @cached_property
+    def tails(self) -> list[int]:
+        return self.tail.tolist()
+
+    @cached_property
+    def heads(self) -> list[int]:
+        return self.head.tolist()
+
     def cell_of(self, a: int, b: int) -> int | None:
         """The cell joining line nodes a and b (either direction)."""
         return self._arcs.get((a, b))
@@ -73,50 +90,73 @@ def required(n: IntArray, protection: float) -> IntArray:
     return np.maximum(1, np.ceil(protection * n - 1e-9)).astype(np.int64)
 
 
-def _residual(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, skip: int,
-              shown_cost: NDArray[np.float64] | None = None, need: int = 1) -> tuple[sparse.csr_array, sparse.csr_array | None]:
-    """Residual capacities of the hidden cells other than ``skip`` (forward: n − x,
-    backward: x) as a CSR matrix; with ``shown_cost``, also a cost matrix over every
-    cell (hidden ones free) keeping only arcs that can carry ``need`` more."""
-    use = hidden.copy()
-    use[skip] = False
-    idx = np.flatnonzero(use)
-    rows = np.concatenate([net.tail[idx], net.head[idx]])
-    cols = np.concatenate([net.head[idx], net.tail[idx]])
-    caps = np.concatenate([n[idx] - x[idx], x[idx]]).astype(np.int64)
-    keep = caps > 0
-    cap = sparse.csr_array((np.minimum(caps[keep], _BIG).astype(np.int32), (rows[keep], cols[keep])),
-                           shape=(net.n_nodes, net.n_nodes))
-    if shown_cost is None:
-        return cap, None
-    every = np.ones(net.n_cells, dtype=bool)
-    every[skip] = False
-    idx = np.flatnonzero(every)
-    rows = np.concatenate([net.tail[idx], net.head[idx]])
-    cols = np.concatenate([net.head[idx], net.tail[idx]])
-    caps = np.concatenate([n[idx] - x[idx], x[idx]])
-    cost = np.where(hidden[idx], _FREE, shown_cost[idx])
-    cost = np.concatenate([cost, cost])
-    ok = caps >= need
-    costs = sparse.csr_array((cost[ok], (rows[ok], cols[ok])), shape=(net.n_nodes, net.n_nodes))
-    return cap, costs
+Residual = dict[int, dict[int, int]]
 
 
-def _maxflow(cap: sparse.csr_array, source: int, sink: int) -> int:
-    if source == sink:
-        return int(_BIG)
-    if cap.nnz == 0:
-        return 0
-    return int(csgraph.maximum_flow(cap, source, sink).flow_value)
+def _residual(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, skip: int) -> Residual:
+    """Residual capacities of the hidden cells other than ``skip``: along a cell n − x
+    (its count can grow), against it x (it can shrink)."""
+    res: Residual = {}
+    idx = np.flatnonzero(hidden)
+    for c, t, h, up, down in zip(idx.tolist(), net.tail[idx].tolist(), net.head[idx].tolist(),
+                                 (n[idx] - x[idx]).tolist(), x[idx].tolist(), strict=True):
+        if c == skip:
+            continue
+        if up > 0:
+            row = res.setdefault(t, {})
+            row[h] = row.get(h, 0) + min(up, int(_BIG))
+        if down > 0:
+            row = res.setdefault(h, {})
+            row[t] = row.get(t, 0) + down
+    return res
 
 
-def room(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cell: int) -> tuple[int, int]:
+def _augment(res: Residual, source: int, sink: int, limit: int) -> int:
+    """Push up to ``limit`` units source → sink (Edmonds–Karp; ``res`` is updated in place)."""
+    flow = 0
+    while flow < limit:
+        parent = {source: source}
+        queue = deque([source])
+        while queue and sink not in parent:
+            u = queue.popleft()
+            for v, cap in res.get(u, {}).items():
+                if cap > 0 and v not in parent:
+                    parent[v] = u
+                    queue.append(v)
+        if sink not in parent:
+            break
+        push, v = limit - flow, sink
+        while v != source:
+            u = parent[v]
+            push = min(push, res[u][v])
+            v = u
+        v = sink
+        while v != source:
+            u = parent[v]
+            res[u][v] -= push
+            back = res.setdefault(v, {})
+            back[u] = back.get(u, 0) + push
+            v = u
+        flow += push
+    return flow
+
+
+def _copy(res: Residual) -> Residual:
+    return {u: dict(row) for u, row in res.items()}
+
+
+def room(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cell: int,
+         limit: tuple[int, int] | None = None) -> tuple[int, int]:
     """How far the attacker cannot pin cell ``cell`` down: (possible increase, possible decrease)
-    of its count given everything shown and every group size."""
-    cap, _ = _residual(net, x, n, hidden, cell)
+    of its count given everything shown and every group size. With ``limit`` the search
+    stops once that much room is found in each direction."""
+    res = _residual(net, x, n, hidden, cell)
     t, h = int(net.tail[cell]), int(net.head[cell])
-    up = min(int(n[cell] - x[cell]), _maxflow(cap, h, t))
-    down = min(int(x[cell]), _maxflow(cap, t, h))
+    top_up, top_down = int(n[cell] - x[cell]), int(x[cell])
+    if limit is not None:
+        top_up, top_down = min(top_up, limit[0]), min(top_down, limit[1])
+    up = _augment(_copy(res), h, t, top_up) if top_up > 0 else 0
+    down = _augment(res, t, h, top_down) if top_down > 0 else 0
     return up, down
 
 
@@ -140,23 +180,10 @@ def shortfalls(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensit
     out = []
     for cell in np.flatnonzero(sensitive):
         need_up, need_down = needs(x, n, u, int(cell), public)
-        up, down = room(net, x, n, hidden, int(cell))
+        up, down = room(net, x, n, hidden, int(cell), limit=(need_up, need_down))
         if up < need_up or down < need_down:
             out.append((int(cell), up, down, need_up, need_down))
     return out
-
-
-def _path(pred: NDArray[np.int32], source: int, target: int) -> list[tuple[int, int]]:
-    """Arcs (from, to) of the shortest path found by scipy's dijkstra, source → target."""
-    steps = []
-    node = target
-    while node != source:
-        prev = int(pred[node])
-        if prev < 0:
-            return []
-        steps.append((prev, node))
-        node = prev
-    return steps
 
 
 def _close_cycle(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cell: int, cost: NDArray[np.float64],
@@ -165,39 +192,48 @@ def _close_cycle(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cell
     augmenting path in the residual network left by a maximum flow over the hidden cells,
     where shown cells cost what hiding them costs. Paths that can carry the whole
     shortfall are preferred. Empty when no path exists."""
-    cap, _ = _residual(net, x, n, hidden, cell)
-    if cap.nnz and source != target:
-        flow = csgraph.maximum_flow(cap, source, target).flow
-        left = (cap - flow).tocoo()  # residual after the flow (reverse arcs included)
-    else:
-        left = cap.tocoo()
-    hid_r, hid_c, hid_v = left.row, left.col, left.data
-    shown = np.flatnonzero(~hidden)
-    shown = shown[shown != cell]
-    sh_r = np.concatenate([net.tail[shown], net.head[shown]])
-    sh_c = np.concatenate([net.head[shown], net.tail[shown]])
-    sh_v = np.concatenate([n[shown] - x[shown], x[shown]])
-    sh_w = np.concatenate([cost[shown], cost[shown]])
+    res = _residual(net, x, n, hidden, cell)
+    _augment(res, source, target, int(_BIG))
     for want in (short, 1):
-        a = hid_v >= want
-        b = sh_v >= want
-        rows = np.concatenate([hid_r[a], sh_r[b]])
-        cols = np.concatenate([hid_c[a], sh_c[b]])
-        weights = np.concatenate([np.full(int(a.sum()), _FREE), sh_w[b]])
-        graph = _cheapest(rows, cols, weights, net.n_nodes)
-        dist, pred = csgraph.dijkstra(graph, directed=True, indices=source, return_predecessors=True)
-        if np.isfinite(dist[target]):
-            cells = {net.cell_of(a, b) for a, b in _path(pred, source, target)}
-            return sorted(c for c in cells if c is not None and not hidden[c])
+        path = _dijkstra(net, res, x, n, hidden, cell, cost, source, target, want)
+        if path is not None:
+            return sorted({c for c in path if c >= 0})
     return []
 
 
-def _cheapest(rows: IntArray, cols: IntArray, weights: NDArray[np.float64], size: int) -> sparse.csr_array:
-    """A weight matrix with the cheapest of parallel arcs."""
-    order = np.lexsort((weights, cols, rows))
-    rows, cols, weights = rows[order], cols[order], weights[order]
-    first = np.r_[True, (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])]
-    return sparse.csr_array((weights[first], (rows[first], cols[first])), shape=(size, size))
+def _dijkstra(net: Network, res: Residual, x: IntArray, n: IntArray, hidden: BoolArray, cell: int,
+              cost: NDArray[np.float64], source: int, target: int, want: int) -> list[int] | None:
+    """Cells (−1 for hidden ones) on the cheapest path source → target whose arcs carry
+    ``want``: hidden cells by their residual (free), shown cells by their room (at their cost)."""
+    tails, heads = net.tails, net.heads
+    best = {source: 0.0}
+    via: dict[int, tuple[int, int]] = {}
+    heap = [(0.0, source)]
+    while heap:
+        d, u = heapq.heappop(heap)
+        if u == target:
+            cells = []
+            while u != source:
+                u, c = via[u]
+                cells.append(c)
+            return cells
+        if d > best.get(u, np.inf):
+            continue
+        steps = [(v, _FREE, -1) for v, cap in res.get(u, {}).items() if cap >= want]
+        for c in net.incident[u]:
+            if c == cell or hidden[c]:
+                continue
+            if tails[c] == u and n[c] - x[c] >= want:
+                steps.append((heads[c], float(cost[c]), c))
+            elif heads[c] == u and x[c] >= want:
+                steps.append((tails[c], float(cost[c]), c))
+        for v, w, c in steps:
+            nd = d + w
+            if nd < best.get(v, np.inf):
+                best[v] = nd
+                via[v] = (u, c)
+                heapq.heappush(heap, (nd, v))
+    return None
 
 
 def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive: BoolArray,
@@ -214,7 +250,7 @@ def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive
         t, h = int(net.tail[cell]), int(net.head[cell])
         need_up, need_down = needs(x, n, u, cell, public)
         for _ in range(4 * net.n_cells):  # every round hides at least one cell
-            up, down = room(net, x, n, hidden, cell)
+            up, down = room(net, x, n, hidden, cell, limit=(need_up, need_down))
             if up >= need_up and down >= need_down:
                 break
             # an increase of this cell travels back from its head to its tail; a decrease the other way
