@@ -28,7 +28,7 @@ from scipy.optimize import linprog
 
 from ..errors import DataError
 from .cells import ALL, REMAINDER, Cells, build_cells
-from .network import _BIG, room
+from .network import _BIG, Flows
 from .protect import containers
 
 KEYS = ["municipality", "grade", "gender"]
@@ -72,8 +72,9 @@ def _ranges(cells: Cells, known: np.ndarray, value: np.ndarray) -> tuple[np.ndar
         return None
     cap = np.where(known, point, point + _BIG)  # a hidden count can grow without a known bound
     lo, hi = point.copy(), point.copy()
+    flows = Flows(cells.network, point, cap, ~known)
     for c in np.flatnonzero(~known):
-        up, down = room(cells.network, point, cap, ~known, int(c))
+        up, down = flows.room(int(c))
         lo[c], hi[c] = point[c] - down, point[c] + up
     return lo, hi
 

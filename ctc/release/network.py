@@ -145,6 +145,78 @@ def _copy(res: Residual) -> Residual:
     return {u: dict(row) for u, row in res.items()}
 
 
+class Flows:
+    """The residual network of a set of hidden cells, kept while cells are added.
+
+    :meth:`room` works on an overlay of changes, so the base is never copied: the cell's
+    own arcs are taken out, flow is pushed, and the overlay is dropped."""
+
+    def __init__(self, net: Network, x: IntArray, n: IntArray, hidden: BoolArray) -> None:
+        self.net, self.x, self.n = net, x, n
+        self.up, self.down = (n - x).tolist(), x.tolist()
+        self.base: Residual = {}
+        for c in np.flatnonzero(hidden).tolist():
+            self.add(c)
+
+    def _arc(self, u: int, v: int, cap: int) -> None:
+        if cap > 0:
+            row = self.base.setdefault(u, {})
+            row[v] = row.get(v, 0) + cap
+
+    def add(self, cell: int) -> None:
+        t, h = self.net.tails[cell], self.net.heads[cell]
+        self._arc(t, h, min(self.up[cell], int(_BIG)))
+        self._arc(h, t, self.down[cell])
+
+    def _push(self, source: int, sink: int, limit: int, skip: int) -> int:
+        base, net = self.base, self.net
+        delta: Residual = {}
+        t, h = net.tails[skip], net.heads[skip]  # the cell itself is not a way round
+        delta.setdefault(t, {})[h] = -min(self.up[skip], int(_BIG)) if self.up[skip] > 0 else 0
+        delta.setdefault(h, {})[t] = -self.down[skip] if self.down[skip] > 0 else 0
+
+        def cap(u: int, v: int) -> int:
+            return base.get(u, {}).get(v, 0) + delta.get(u, {}).get(v, 0)
+
+        flow = 0
+        while flow < limit:
+            parent = {source: source}
+            queue = deque([source])
+            while queue and sink not in parent:
+                u = queue.popleft()
+                extra = delta.get(u, {})
+                for v in (base.get(u, {}).keys() | extra.keys()) if extra else base.get(u, {}).keys():
+                    if v not in parent and cap(u, v) > 0:
+                        parent[v] = u
+                        queue.append(v)
+            if sink not in parent:
+                break
+            push, v = limit - flow, sink
+            while v != source:
+                u = parent[v]
+                push = min(push, cap(u, v))
+                v = u
+            v = sink
+            while v != source:
+                u = parent[v]
+                row = delta.setdefault(u, {})
+                row[v] = row.get(v, 0) - push
+                back = delta.setdefault(v, {})
+                back[u] = back.get(u, 0) + push
+                v = u
+            flow += push
+        return flow
+
+    def room(self, cell: int, limit: tuple[int, int] | None = None) -> tuple[int, int]:
+        t, h = self.net.tails[cell], self.net.heads[cell]
+        top_up, top_down = self.up[cell], self.down[cell]
+        if limit is not None:
+            top_up, top_down = min(top_up, limit[0]), min(top_down, limit[1])
+        up = self._push(h, t, top_up, cell) if top_up > 0 else 0
+        down = self._push(t, h, top_down, cell) if top_down > 0 else 0
+        return up, down
+
+
 def room(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cell: int,
          limit: tuple[int, int] | None = None) -> tuple[int, int]:
     """How far the attacker cannot pin cell ``cell`` down: (possible increase, possible decrease)
@@ -177,10 +249,11 @@ def shortfalls(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensit
                protection: float, public: BoolArray | None = None) -> list[tuple[int, int, int, int, int]]:
     """Every sensitive cell whose protection is short: (cell, increase, decrease, need up, need down)."""
     u = required(n, protection)
+    flows = Flows(net, x, n, hidden)
     out = []
     for cell in np.flatnonzero(sensitive):
         need_up, need_down = needs(x, n, u, int(cell), public)
-        up, down = room(net, x, n, hidden, int(cell), limit=(need_up, need_down))
+        up, down = flows.room(int(cell), limit=(need_up, need_down))
         if up < need_up or down < need_down:
             out.append((int(cell), up, down, need_up, need_down))
     return out
@@ -245,12 +318,13 @@ def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive
     """
     hidden = hidden | sensitive
     u = required(n, protection)
+    flows = Flows(net, x, n, hidden)
     for cell in np.flatnonzero(sensitive):
         cell = int(cell)
         t, h = int(net.tail[cell]), int(net.head[cell])
         need_up, need_down = needs(x, n, u, cell, public)
         for _ in range(4 * net.n_cells):  # every round hides at least one cell
-            up, down = room(net, x, n, hidden, cell, limit=(need_up, need_down))
+            up, down = flows.room(cell, limit=(need_up, need_down))
             if up >= need_up and down >= need_down:
                 break
             # an increase of this cell travels back from its head to its tail; a decrease the other way
@@ -260,6 +334,8 @@ def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive
                 raise ProtectionFailure(cell)
             hidden = hidden.copy()
             hidden[extra] = True
+            for c in extra:
+                flows.add(c)
     return hidden
 
 

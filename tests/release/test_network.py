@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ctc.release.cells import ALL, REMAINDER, build_cells
-from ctc.release.network import Network, protect, required, room
+from ctc.release.network import Flows, Network, protect, required, room
 
 
 def _table(rng: np.random.Generator, munis: list[str], grades: list[str], genders: list[str], top: int = 6):
@@ -66,9 +66,11 @@ def test_room_equals_the_integer_attack(seed: int) -> None:
     cells, n, x = _table(rng, ["A", "B", "C"][: 2 + seed % 2], ["6", "8"], genders)
     hidden = _small_hidden(rng, n)
     truth = _brute(cells.network, n, x, hidden)
+    flows = Flows(cells.network, x, n, hidden)
     for c, (lo, hi) in truth.items():
         up, down = room(cells.network, x, n, hidden, c)
         assert (x[c] + up, x[c] - down) == (hi, lo), (seed, c, cells.keys.iloc[c].tolist())
+        assert flows.room(c) == (up, down)  # the incremental network the protection uses agrees
 
 
 @pytest.mark.parametrize("seed", range(25))
