@@ -99,6 +99,8 @@ RANKING_TEXT = {
     "why_rank": ("Why this rank", "Warum dieser Rang"),
     "country.option": ("Ranked for country {country} (given with --country).",
                        "Gereiht für das Land {country} (mit --country angegeben)."),
+    "country.set": ("Ranked for country {country} (set with --country or recorded by the profile run).",
+                    "Gereiht für das Land {country} (mit --country festgelegt oder aus dem Profillauf übernommen)."),
     "country.lang": ("Ranked for country {country} (default from the output language '{language}'; change with --country).",
                      "Gereiht für das Land {country} (Vorgabe aus der Ausgabesprache '{language}'; änderbar mit --country)."),
     "country.instrument": ("Ranked for country {country} (default from the instrument {instrument}; change with --country).",
@@ -111,6 +113,18 @@ RANKING_TEXT = {
               "Reihenfolge für einen gemeindeweiten Plan: universelle Programme zuerst; dann die im Register des Landes "
               "bewerteten und dort angebotenen, lokale Adaptionen, andere dort angebotene, dort nicht angebotene Programme; "
               "danach die Passung."),
+    "note": ("Order for a community-wide plan: universal programmes first, selective and indicated ones after them; "
+             "within each, programmes rated by the country's registry and offered there, then local adaptations, other "
+             "programmes offered there, programmes not offered there; then the fit score: how many prioritised factors a "
+             "programme addresses (weighted by priority rank), evidence rating, age fit and setting mix. The last column "
+             "gives the reason for each rank. Suggestions, not decisions: check the registry page and local conditions "
+             "before adopting a programme.",
+             "Reihenfolge für einen gemeindeweiten Plan: universelle Programme zuerst, selektive und indizierte danach; "
+             "innerhalb davon die im Register des Landes bewerteten und dort angebotenen Programme, dann lokale Adaptionen, "
+             "andere dort angebotene, dort nicht angebotene Programme; danach die Passung: wie viele priorisierte Faktoren "
+             "ein Programm adressiert (gewichtet nach Rang), Evidenzbewertung, Altersbezug und Vielfalt der Settings. Die "
+             "letzte Spalte nennt den Grund für jeden Rang. Vorschläge, keine Entscheidungen: vor der Auswahl Registerseite "
+             "und Bedingungen vor Ort prüfen."),
 }
 
 

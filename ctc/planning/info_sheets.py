@@ -121,7 +121,7 @@ def matches_sheet(book: Book) -> None:
     ws = book.sheet("matches")
     lang = book.lang
     title(ws, f"{book.s('sheet.matches')} — {book.ctx.municipality}")
-    note(ws, 2, book.s("matches.note"))
+    note(ws, 2, ranking_text("note", lang))  # replaces the planning string "matches.note": the order has tiers now
     vocab = book.vocabs["factor"]
     prios = list(book.matrix.columns)
     names = "; ".join(vocab.label(f, lang) if f in vocab.labels else f for f in prios)
@@ -129,7 +129,7 @@ def matches_sheet(book: Book) -> None:
     ages = surveyed_ages(book.ctx)
     put(ws, 4, 1, book.s("matches.ages", lo=ages[0], hi=ages[1]) if ages else "")
     country, source = planning_country(book.ctx, book.catalogue)
-    put(ws, 5, 1, f"{country_line(country, source, lang, instrument=book.ctx.instrument.id)} {ranking_text('order', lang)}")
+    put(ws, 5, 1, country_line(country, source, lang, instrument=book.ctx.instrument.id))
     headers = [book.s(f"col.m.{c}") for c in ("rank", "programme", "ages", "settings", "continuum", "evidence", "score",
                                               "coverage", "strength", "age_fit", "why", "link")] + [ranking_text("why_rank", lang)]
     rows = []

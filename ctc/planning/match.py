@@ -83,12 +83,17 @@ def vocabulary(ctx: MunicipalityContext) -> FactorVocabulary:
 
 
 def planning_country(ctx: MunicipalityContext, catalogue: Catalogue, country: str | None = None) -> tuple[str | None, str]:
-    """The country the suggestions are ranked for and where it came from:
-    ``"option"`` (given), ``"lang"``, ``"instrument"`` or ``"none"``."""
-    given = country or getattr(ctx.options, "country", None)
-    if given:
-        return check_country(given, catalogue), "option"
-    return default_country(ctx.lang, ctx.instrument.id)
+    """The country the suggestions are ranked for and where it came from: ``"option"``
+    (``country`` given), ``"set"`` (recorded in the run's options, not the default),
+    ``"lang"`` or ``"instrument"`` (the default), or ``"none"``."""
+    default = default_country(ctx.lang, ctx.instrument.id)
+    if country:
+        return check_country(country, catalogue), "option"
+    recorded = getattr(ctx.options, "country", None)  # the CLI records the resolved default, so compare with it
+    if recorded:
+        code = check_country(recorded, catalogue)
+        return (code, default[1]) if code == default[0] else (code, "set")
+    return default
 
 
 def suggest_programmes(ctx: MunicipalityContext, catalogue: Catalogue | None = None, *, top: int = TOP,
