@@ -38,6 +38,9 @@ OTHER_STRENGTH = MappingProxyType(
     }
 )
 OTHER_DEFAULT = 0.3
+#: a programme without any traced rating (``not_rated``): below every registry's minimum
+NOT_RATED_STRENGTH = 0.1
+NOT_RATED = ("not rated (no registry rating traced)", "nicht bewertet (keine Registerbewertung ermittelt)")
 
 _GL = {
     "level_3": ("effectiveness proven", "Effektivität nachgewiesen"),
@@ -54,23 +57,27 @@ _XCHANGE = {
 }
 
 
-def rating_strength(rating: Rating) -> float:
+def rating_strength(rating: Rating | None) -> float:
+    if rating is None:
+        return NOT_RATED_STRENGTH
     if rating.registry == "other":
         return OTHER_STRENGTH.get(rating.rating, OTHER_DEFAULT)
     return EVIDENCE_STRENGTH[(rating.registry, rating.rating)]
 
 
-def best_rating(programme: Programme) -> Rating:
-    """The programme's strongest rating (first one on ties)."""
-    return max(programme.ratings, key=rating_strength)
+def best_rating(programme: Programme) -> Rating | None:
+    """The programme's strongest rating (first one on ties); None for a programme marked ``not_rated``."""
+    return max(programme.ratings, key=rating_strength) if programme.ratings else None
 
 
 def evidence_strength(programme: Programme) -> float:
     return rating_strength(best_rating(programme))
 
 
-def rating_label(rating: Rating, lang: str = "en") -> str:
+def rating_label(rating: Rating | None, lang: str = "en") -> str:
     de = lang == "de"
+    if rating is None:
+        return NOT_RATED[1 if de else 0]
     if rating.registry == "blueprints":
         return "Blueprints " + rating.rating.replace("_", " ").title()
     if rating.registry == "gruene_liste":

@@ -1,21 +1,28 @@
 """Ranking catalogue programmes against a community's priority factors and surveyed ages.
 
-Score (all parts in [0, 1]; documented in docs/catalogue-format.md):
+Order (documented in docs/catalogue-format.md), for a community-wide plan:
 
-    score = 0.55 · coverage + 0.25 · evidence + 0.20 · age_fit   (+ small bonuses)
+1. prevention level: programmes whose continuum includes *universal* come before
+   programmes that are only selective or indicated;
+2. country fit (:mod:`ctc.catalogue.country`): rated by the country's own registry and
+   offered there, then local adaptations offered there, then other programmes offered
+   there, then programmes not offered there (no country: no ordering by country);
+3. fit score (all parts in [0, 1])::
 
-* coverage: priority-weighted share of the priorities the programme addresses; the
-  priority ranked r of k weighs (k + 1 − r) / k; a tag that is only our interpretation
-  counts 0.75 of a registry tag.
-* evidence: the strongest rating's strength (:mod:`ctc.catalogue.evidence`).
-* age_fit: how well the programme's ages match the surveyed ages; programmes for
-  younger children still fit (prevention starts before onset), programmes for older
-  youth than surveyed rank lower.
-* setting mix: when the list is built, a candidate that brings a setting not yet in
-  the list gets +0.05, so the top list is not all one setting; ``prefer_country``
-  adds +0.05 to programmes offered in that country.
+       score = 0.55 · coverage + 0.25 · evidence + 0.20 · age_fit
 
-Programmes addressing none of the priorities are not matches.
+   * coverage: priority-weighted share of the priorities the programme addresses; the
+     priority ranked r of k weighs (k + 1 − r) / k; a tag that is only our
+     interpretation counts 0.75 of a registry tag.
+   * evidence: the strongest rating's strength (:mod:`ctc.catalogue.evidence`).
+   * age_fit: how well the programme's ages match the surveyed ages; programmes for
+     younger children still fit (prevention starts before onset), programmes for older
+     youth than surveyed rank lower.
+   * setting mix: when the list is built, a candidate that brings a setting not yet in
+     the list gets +0.05, so the top list is not all one setting.
+
+Programmes addressing none of the priorities are not matches. Every match carries the
+reason for its rank in English and German.
 """
 
 from __future__ import annotations
@@ -27,6 +34,15 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..spec import Text
+from .country import (
+    FIT_ORDER,
+    REGISTRY_NAMES,
+    check_country,
+    country_fit,
+    is_universal,
+    local_adaptations,
+    registries_of,
+)
 from .evidence import best_rating, rating_label, rating_strength
 from .grades import ages_to_grades
 from .load import FactorVocabulary, factor_vocabulary
@@ -37,18 +53,20 @@ WEIGHT_EVIDENCE = 0.25
 WEIGHT_AGE = 0.20
 BASIS_WEIGHT = {"registry": 1.0, "interpretation": 0.75}
 SETTING_BONUS = 0.05
-COUNTRY_BONUS = 0.05
 
 Priorities = Sequence[tuple[str, int]]
 
 
 @dataclass(frozen=True)
 class Match:
-    """One ranked programme with the parts of its score and a one-line explanation.
+    """One ranked programme with the parts of its score, a one-line explanation and the reason for its rank.
 
-    ``score`` is the programme's own score (coverage, evidence, age fit and the country
-    preference); ``bonus`` is the setting-mix bonus that was added when its rank was
-    decided, so a later rank can show a slightly higher ``score`` than an earlier one.
+    ``score`` is the programme's own fit score (coverage, evidence, age fit); ``bonus``
+    is the setting-mix bonus that was added when its rank was decided. Ranks follow the
+    prevention level first and the country fit second (see the module docstring), so a
+    later rank can show a higher ``score`` than an earlier one; ``reason`` says why.
+    ``level`` is ``universal`` or ``targeted`` (selective/indicated only);
+    ``country_fit`` one of ``registry``, ``adaptation``, ``offered``, ``elsewhere``, ``any``.
     """
 
     rank: int
@@ -60,9 +78,16 @@ class Match:
     bonus: float
     addressed: tuple[str, ...]  # priority factor ids the programme addresses, in priority order
     explanation: Text
+    level: str = "universal"
+    country_fit: str = "any"
+    country: str | None = None
+    reason: Text | None = None
 
     def explain(self, lang: str = "en") -> str:
         return self.explanation.get(lang)
+
+    def why_rank(self, lang: str = "en") -> str:
+        return self.reason.get(lang) if self.reason is not None else ""
 
 
 # --------------------------------------------------------------------------- parts
@@ -169,9 +194,15 @@ class _Candidate:
     evidence: float
     age_fit: float
     addressed: tuple[str, ...]
+    level: str
+    fit: str
+
+    @property
+    def tier(self) -> tuple[int, int]:
+        return (0 if self.level == "universal" else 1, FIT_ORDER[self.fit])
 
 
-def _candidates(catalogue: Catalogue, weights: dict[str, float], lo: int, hi: int, prefer_country: str | None) -> list[_Candidate]:
+def _candidates(catalogue: Catalogue, weights: dict[str, float], lo: int, hi: int, country: str | None) -> list[_Candidate]:
     out = []
     order = list(weights)
     for p in catalogue.programmes:
@@ -181,21 +212,80 @@ def _candidates(catalogue: Catalogue, weights: dict[str, float], lo: int, hi: in
         ev = rating_strength(best_rating(p))
         fit = age_fit(p.ages, lo, hi)
         base = WEIGHT_COVERAGE * cov + WEIGHT_EVIDENCE * ev + WEIGHT_AGE * fit
-        if prefer_country and prefer_country.upper() in p.available_in:
-            base += COUNTRY_BONUS
         addressed = tuple(f for f in order if f in p.factor_ids)
-        out.append(_Candidate(p, base, cov, ev, fit, addressed))
+        level = "universal" if is_universal(p) else "targeted"
+        out.append(_Candidate(p, base, cov, ev, fit, addressed, level, country_fit(p, country)))
     return out
 
 
 def _pick(pool: list[_Candidate], settings_seen: set[str]) -> tuple[_Candidate, float]:
-    """The next match: highest score plus setting-mix bonus; ties by score, then id."""
+    """The next match: prevention level, then country fit, then score plus setting-mix
+    bonus; ties by score, then id."""
 
     def bonus(c: _Candidate) -> float:
         return SETTING_BONUS if settings_seen and set(c.programme.settings) - settings_seen else 0.0
 
-    ranked = sorted(pool, key=lambda c: (-(c.base + bonus(c)), -c.base, c.programme.id))
+    ranked = sorted(pool, key=lambda c: (c.tier, -(c.base + bonus(c)), -c.base, c.programme.id))
     return ranked[0], bonus(ranked[0])
+
+
+# --------------------------------------------------------------------------- reason for the rank
+
+_CONTINUUM = {"universal": ("universal", "universell"), "selective": ("selective", "selektiv"),
+              "indicated": ("indicated", "indiziert")}
+
+
+def _level_phrase(p: Programme, level: str, lang: str) -> str:
+    i = 1 if lang == "de" else 0
+    if level == "universal":
+        return "universell: passt zu einem gemeindeweiten Plan" if i else "universal: fits a community-wide plan"
+    cont = "/".join(_CONTINUUM[c][i] for c in p.continuum)
+    if i:
+        return f"{cont}: für bestimmte Gruppen, daher nach den universellen Programmen"
+    return f"{cont}: for specific groups, so after the universal programmes"
+
+
+def _country_phrase(catalogue: Catalogue, p: Programme, fit: str, country: str | None, lang: str) -> str:
+    de = lang == "de"
+    i = 1 if de else 0
+    regs = registries_of(country)
+    reg_name = " / ".join(REGISTRY_NAMES.get(r, (r, r))[i] for r in regs)
+    original = catalogue.by_id.get(p.adapts or "")
+    if fit == "any":
+        return "kein Land angegeben, daher nicht nach Land geordnet" if de else "no country given, so not ordered by country"
+    if fit == "registry":
+        text = (f"bewertet in {reg_name} (Register für {country}), angeboten in {country}" if de
+                else f"rated by {reg_name} ({country}'s registry), offered in {country}")
+        if original is not None:
+            text += f" (Adaption von {original.name.get(lang)})" if de else f" (adaptation of {original.name.get(lang)})"
+        return text
+    if fit == "adaptation":
+        name = original.name.get(lang) if original is not None else p.adapts
+        return f"lokale Adaption von {name}, angeboten in {country}" if de else f"local adaptation of {name}, offered in {country}"
+    if fit == "offered":
+        if not regs:
+            return f"angeboten in {country}" if de else f"offered in {country}"
+        return (f"angeboten in {country}, ohne Bewertung in {reg_name}" if de
+                else f"offered in {country}, not rated by {reg_name}")
+    text = f"laut Quellen nicht in {country} angeboten" if de else f"not offered in {country} according to the sources"
+    local = local_adaptations(catalogue, p, country)
+    if local:
+        names = ", ".join(q.name.get(lang) for q in local)
+        text += f"; dort angeboten als {names}" if de else f"; offered there as {names}"
+    return text
+
+
+def _reason(catalogue: Catalogue, c: _Candidate, bonus: float, country: str | None) -> Text:
+    texts = {}
+    base = round(c.base, 4)  # the Match.score shown beside the reason
+    for lang in ("en", "de"):
+        de = lang == "de"
+        score = f"danach nach Passung {base:.2f}" if de else f"then by fit score {base:.2f}"
+        if bonus:
+            score += f" + {bonus:.2f} für ein neues Setting" if de else f" + {bonus:.2f} for a setting not yet in the list"
+        parts = [_level_phrase(c.programme, c.level, lang), _country_phrase(catalogue, c.programme, c.fit, country, lang), score]
+        texts[lang] = "; ".join(parts)
+    return Text.model_validate(texts)
 
 
 def match_programmes(
@@ -204,14 +294,17 @@ def match_programmes(
     ages: tuple[int, int],
     *,
     top: int = 10,
-    prefer_country: str | None = None,
+    country: str | None = None,
     vocabulary: FactorVocabulary | None = None,
 ) -> list[Match]:
     """Rank programmes for ``priorities`` ((factor id, rank) with rank 1 = top) and surveyed ``ages``.
 
     ``ages`` is an inclusive (min, max) range in years; use
-    :func:`ctc.catalogue.grades.grades_to_ages` for grades. Returns at most ``top`` matches.
+    :func:`ctc.catalogue.grades.grades_to_ages` for grades. ``country`` (ISO 3166-1
+    alpha-2, checked against the catalogue) orders the matches by country fit; None
+    leaves them unordered by country. Returns at most ``top`` matches.
     """
+    country = check_country(country, catalogue) if country else None
     weights = priority_weights(priorities)
     lo, hi = min(ages), max(ages)
     vocab = vocabulary or factor_vocabulary(catalogue.instrument)
@@ -219,7 +312,7 @@ def match_programmes(
     if unknown:
         raise UsageError(f"unknown priority factor(s) {', '.join(unknown)}; not scales of instrument {vocab.instrument!r}")
     ordered = dict(sorted(weights.items(), key=lambda kv: -kv[1]))
-    pool = _candidates(catalogue, ordered, lo, hi, prefer_country)
+    pool = _candidates(catalogue, ordered, lo, hi, country)
     matches: list[Match] = []
     seen: set[str] = set()
     while pool and len(matches) < top:
@@ -229,7 +322,8 @@ def match_programmes(
         expl = _explanation(best.programme, best.addressed, len(weights), lo, hi, vocab)
         matches.append(
             Match(len(matches) + 1, best.programme, round(best.base, 4), round(best.coverage, 4),
-                  best.evidence, round(best.age_fit, 4), bonus, best.addressed, expl)
+                  best.evidence, round(best.age_fit, 4), bonus, best.addressed, expl,
+                  best.level, best.fit, country, _reason(catalogue, best, bonus, country))
         )
     return matches
 

@@ -136,7 +136,9 @@ class Programme(Strict):
     name: Text
     description: Text
     adapts: str | None = Field(default=None, pattern=SLUG, description="id of the programme this one adapts (e.g. a German version)")
-    ratings: tuple[Rating, ...]
+    ratings: tuple[Rating, ...] = ()
+    not_rated: Text | None = Field(default=None, description="instead of ratings: why no registry rating could be traced "
+                                   "(what was checked); the programme is then shown as 'not rated'")
     ages: AgeRange
     settings: tuple[Setting, ...] = Field(min_length=1)
     continuum: tuple[Continuum, ...] = Field(min_length=1)
@@ -146,19 +148,20 @@ class Programme(Strict):
     languages: tuple[Language, ...] = Field(min_length=1)
     sources: tuple[Source, ...]
 
-    @field_validator("ratings")
-    @classmethod
-    def _some_rating(cls, value: tuple[Rating, ...]) -> tuple[Rating, ...]:
-        if not value:
-            raise ValueError("at least one registry rating is required")
-        return value
-
     @field_validator("sources")
     @classmethod
     def _some_source(cls, value: tuple[Source, ...]) -> tuple[Source, ...]:
         if not value:
             raise ValueError("at least one source URL is required")
         return value
+
+    @model_validator(mode="after")
+    def _rated_or_said_not(self) -> Programme:
+        if not self.ratings and self.not_rated is None:
+            raise ValueError("ratings: at least one registry rating is required, or 'not_rated' saying why none could be traced")
+        if self.ratings and self.not_rated is not None:
+            raise ValueError("not_rated: a programme with ratings is rated; remove 'not_rated' or the ratings")
+        return self
 
     @cached_property
     def factor_ids(self) -> frozenset[str]:

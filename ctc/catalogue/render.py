@@ -79,6 +79,11 @@ def matches_table(matches: Sequence[Match], lang: str = "en") -> str:
     return format_table(h, rows, [None, MAX_WIDTH["programme"], None, MAX_WIDTH["why"]])
 
 
+def rank_reasons(matches: Sequence[Match], lang: str = "en") -> str:
+    """One line per match: its rank, id and the reason for its rank."""
+    return "\n".join(f"{m.rank:>2}. {m.programme.id}: {m.why_rank(lang)}" for m in matches)
+
+
 def programme_details(p: Programme, lang: str = "en") -> str:
     """A short multi-line description of one programme with its ratings and sources."""
     de = lang == "de"
@@ -93,6 +98,8 @@ def programme_details(p: Programme, lang: str = "en") -> str:
         f"{'Bewertungen' if de else 'Ratings'}:",
     ]
     lines += [f"  - {rating_label(r, lang)} <{r.url}>" for r in p.ratings]
+    if p.not_rated is not None:
+        lines.append(f"  - {rating_label(None, lang)}: {p.not_rated.get(lang)}")
     lines.append(f"{'Faktoren' if de else 'Factors'}: " + ", ".join(f"{f.id} ({f.basis})" for f in p.factors))
     lines.append(f"{'Quellen' if de else 'Sources'}:")
     lines += [f"  - {s.url} ({'geprüft' if de else 'checked'} {s.checked.isoformat()})" for s in p.sources]

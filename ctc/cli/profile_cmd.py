@@ -51,13 +51,16 @@ def _demo_survey(folder: Path) -> Path:
               help="With weights: every school took part (strata) or schools were sampled (clusters).")
 @click.option("--bootstrap", default=200, show_default=True, type=click.IntRange(0), help="Resamples for shortlist stability.")
 @click.option("--seed", default=20261122, show_default=True, type=int, help="Seed of the bootstrap.")
+@click.option("--country", metavar="CODE", default=None, help="Country the programme suggestions are ranked for (ISO 3166-1 "
+              "alpha-2, e.g. DE; default: from --lang, de → DE, else from the instrument, US for ctc-youth-survey).")
 @instrument_option
 @read_options
 @force_option
 @quiet_option
 @lang_option
 def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, demo: bool, min_n: int, all_or_none_n: int,
-                protection: float, min_count: int, schools: str, bootstrap: int, seed: int, instrument: str, mapping: str | None, sep: str | None,
+                protection: float, min_count: int, schools: str, bootstrap: int, seed: int, country: str | None,
+                instrument: str, mapping: str | None, sep: str | None,
                 encoding: str | None, sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Profiles of every municipality against a baseline, with intervals, suppression of
     small groups, and reasoned priority shortlists; writes CSV tables, and per municipality
@@ -65,9 +68,12 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     lang = resolve_lang(lang)
     if demo == (input_path is not None):
         raise click.UsageError("give an INPUT survey file or --demo (not both)")
+    from ..catalogue import load_catalogue, resolve_country
+
+    country = resolve_country(country, load_catalogue(), lang=lang, instrument_id=instrument)  # recorded in the manifest
     options = ProfileOptions(suppression=SuppressionRules(min_n=min_n, all_or_none_n=all_or_none_n, protection=protection,
                                                           min_count=min_count),
-                             schools=schools, bootstrap=bootstrap, seed=seed, lang=lang)  # type: ignore[arg-type]
+                             schools=schools, bootstrap=bootstrap, seed=seed, lang=lang, country=country)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         if demo:
             input_path = _demo_survey(Path(tmp))

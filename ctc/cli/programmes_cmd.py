@@ -8,13 +8,17 @@ from typing import Any, get_args
 import click
 
 from ..catalogue import (
+    default_country,
     factor_vocabulary,
     filter_programmes,
     load_catalogue,
     match_programmes,
     matches_table,
     programmes_table,
+    rank_reasons,
+    resolve_country,
 )
+from ..catalogue.country import country_line, ranking_text
 from ..catalogue.model import Setting
 from ..errors import UsageError
 from ..planning.strings import s
@@ -78,10 +82,12 @@ def _range(text: str) -> tuple[int, int]:
 @click.option("--grades", metavar="LO-HI", help="Surveyed grades, e.g. 6-8 (age ≈ grade + 5).")
 @click.option("--ages", metavar="LO-HI", help="Surveyed ages in years, e.g. 11-13 (instead of --grades).")
 @click.option("--top", type=click.IntRange(1, 100), default=10, show_default=True)
+@click.option("--country", metavar="CODE", default=None, help="Country to rank for (ISO 3166-1 alpha-2, e.g. DE; default: "
+              "from --lang, de → DE, else from the catalogue's instrument, US for ctc-youth-survey).")
 @catalogue_option
 @lang_option
-def match_cmd(factors: tuple[str, ...], grades: str | None, ages: str | None, top: int, catalogue_ref: str | None,
-              lang: str | None) -> None:
+def match_cmd(factors: tuple[str, ...], grades: str | None, ages: str | None, top: int, country: str | None,
+              catalogue_ref: str | None, lang: str | None) -> None:
     """Rank programmes for priority factors and surveyed ages; print the programme × factor matrix."""
     from ..catalogue import grades_to_ages, programme_factor_matrix
 
@@ -91,11 +97,16 @@ def match_cmd(factors: tuple[str, ...], grades: str | None, ages: str | None, to
     span = grades_to_ages(_range(grades)) if grades else _range(ages or "")
     cat = load_catalogue(catalogue_ref)
     priorities = [(f, k) for k, f in enumerate(factors, start=1)]
-    found = match_programmes(cat, priorities, span, top=top)
+    code = resolve_country(country, cat, lang=lang, instrument_id=cat.instrument)
+    found = match_programmes(cat, priorities, span, top=top, country=code)
     if not found:
         click.echo(s("cli.no_programmes", lang))
         return
+    source = "option" if country else default_country(lang, cat.instrument)[1]
+    click.echo(f"{country_line(code, source, lang, instrument=cat.instrument)}\n{ranking_text('order', lang)}\n")
     click.echo(matches_table(found, lang))
+    click.echo(f"\n{ranking_text('why_rank', lang)}:")
+    click.echo(rank_reasons(found, lang))
     click.echo("")
     matrix = programme_factor_matrix(found, priorities).replace({"registry": "●", "interpretation": "○"})
     click.echo(matrix.to_string())

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from ..catalogue import load_catalogue
+from ..catalogue import Catalogue, check_country, load_catalogue
 from ..errors import UsageError
 from ..planning import (
     context_from_outputs,
@@ -29,7 +30,16 @@ def _common(f: Any) -> Any:
                      help="Instrument of the run (default: the one named in the run's manifest).")(f)
     f = click.option("--catalogue", "catalogue_ref", default=None, metavar="FILE",
                      help="Programme catalogue YAML file (default: the shipped catalogue).")(f)
+    f = click.option("--country", metavar="CODE", default=None,
+                     help="Country the programme suggestions are ranked for (ISO 3166-1 alpha-2, e.g. DE; "
+                          "default: the run's, else from the language or the instrument).")(f)
     return f
+
+
+def _with_country(ctx: Any, country: str | None, catalogue: Catalogue) -> Any:
+    if not country:
+        return ctx
+    return replace(ctx, options=replace(ctx.options, country=check_country(country, catalogue)))
 
 
 @click.group()
@@ -44,11 +54,12 @@ def workbook() -> None:
 @_common
 @lang_option
 def create_cmd(path: Path, outdir: Path, municipality: str, instrument: str | None, catalogue_ref: str | None,
-               lang: str | None) -> None:
+               country: str | None, lang: str | None) -> None:
     """Write a new planning workbook (refuses to replace an existing file)."""
     lang = resolve_lang(lang)
-    ctx = context_from_outputs(outdir, municipality, instrument, lang=lang)
-    result = write_planning_workbook(ctx, path, catalogue=load_catalogue(catalogue_ref))
+    cat = load_catalogue(catalogue_ref)
+    ctx = _with_country(context_from_outputs(outdir, municipality, instrument, lang=lang), country, cat)
+    result = write_planning_workbook(ctx, path, catalogue=cat)
     click.echo(s("cli.written", lang, path=result.path, sheets=len(result.sheets), matches=len(result.matches),
                  seconds=result.seconds))
 
@@ -60,7 +71,7 @@ def create_cmd(path: Path, outdir: Path, municipality: str, instrument: str | No
 @_common
 @lang_option
 def update_cmd(path: Path, outdir: Path, municipality: str | None, instrument: str | None, catalogue_ref: str | None,
-               lang: str | None) -> None:
+               country: str | None, lang: str | None) -> None:
     """Refresh the data sheets from OUTDIR and keep everything the board typed.
 
     The workbook keeps its language unless --lang is given; the previous file is kept
@@ -71,8 +82,9 @@ def update_cmd(path: Path, outdir: Path, municipality: str | None, instrument: s
     if not name:
         raise UsageError(f"{path} does not say which municipality it is for", "pass --municipality")
     target = lang or meta.get("lang") or resolve_lang(None)
-    ctx = context_from_outputs(outdir, name, instrument, lang=target)
-    result = update_planning_workbook(ctx, path, catalogue=load_catalogue(catalogue_ref), lang=target)
+    cat = load_catalogue(catalogue_ref)
+    ctx = _with_country(context_from_outputs(outdir, name, instrument, lang=target), country, cat)
+    result = update_planning_workbook(ctx, path, catalogue=cat, lang=target)
     out = result.lang
     click.echo(s("cli.updated", out, path=result.path, backup=result.backup))
     counts = ", ".join(f"{s(f'sheet.{k}', out)} {v}" for k, v in result.kept.items())

@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from .. import __version__
 from ..catalogue import best_rating, rating_label
+from ..catalogue.country import country_line, ranking_text
 from ..catalogue.render import CONTINUUM, SETTINGS
 from ..checks import CODES
 from ..excel import put, title, widths, write_table
@@ -17,7 +18,7 @@ from ..i18n import MESSAGES, t
 from ..profile.estimate import ALL
 from .book import Book, note, value
 from .layout import BOARD_TABLES, FORMAT, MARK, SHEETS
-from .match import surveyed_ages
+from .match import planning_country, surveyed_ages
 from .vocab import FIXED
 
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -120,25 +121,29 @@ def matches_sheet(book: Book) -> None:
     ws = book.sheet("matches")
     lang = book.lang
     title(ws, f"{book.s('sheet.matches')} — {book.ctx.municipality}")
-    note(ws, 2, book.s("matches.note"))
+    note(ws, 2, ranking_text("note", lang))  # replaces the planning string "matches.note": the order has tiers now
     vocab = book.vocabs["factor"]
     prios = list(book.matrix.columns)
     names = "; ".join(vocab.label(f, lang) if f in vocab.labels else f for f in prios)
     put(ws, 3, 1, book.s("matches.priorities", factors=names or book.s("prov.none")))
     ages = surveyed_ages(book.ctx)
     put(ws, 4, 1, book.s("matches.ages", lo=ages[0], hi=ages[1]) if ages else "")
+    country, source = planning_country(book.ctx, book.catalogue)
+    put(ws, 5, 1, country_line(country, source, lang, instrument=book.ctx.instrument.id))
     headers = [book.s(f"col.m.{c}") for c in ("rank", "programme", "ages", "settings", "continuum", "evidence", "score",
-                                              "coverage", "strength", "age_fit", "why", "link")]
+                                              "coverage", "strength", "age_fit", "why", "link")] + [ranking_text("why_rank", lang)]
     rows = []
     for m in book.matches:
         rating = best_rating(m.programme)
+        link = rating.url if rating is not None else m.programme.sources[0].url
         rows.append([m.rank, m.programme.name.get(lang), str(m.programme.ages), _settings(m.programme, lang),
                      _continuum(m.programme, lang), rating_label(rating, lang), m.score, m.coverage, m.evidence,
-                     m.age_fit, m.explain(lang), rating.url])
+                     m.age_fit, m.explain(lang), link, m.why_rank(lang)])
     top = 6
     nxt = write_table(ws, top, headers, rows, {7: "0.00", 8: "0.00", 9: "0.00", 10: "0.00"})
     for r in range(top + 1, nxt):
         ws.cell(row=r, column=11).alignment = WRAP
+        ws.cell(row=r, column=13).alignment = WRAP
         url = ws.cell(row=r, column=12)
         if isinstance(url.value, str) and url.value.startswith(("http://", "https://")):
             url.hyperlink = url.value
@@ -159,8 +164,8 @@ def matches_sheet(book: Book) -> None:
         ws.cell(row=row + 2, column=c).alignment = Alignment(wrap_text=True, vertical="top", text_rotation=0)
         for r in range(row + 3, end):
             ws.cell(row=r, column=c).alignment = Alignment(horizontal="center")
-    widths(ws, [7, 34, 9, 20, 18, 30, 8, 9, 9, 8, 70, 40])
-    for c in range(13, 3 + len(prios)):
+    widths(ws, [7, 34, 9, 20, 18, 30, 8, 9, 9, 8, 70, 40, 70])
+    for c in range(14, 3 + len(prios)):
         ws.column_dimensions[get_column_letter(c)].width = 16
 
 

@@ -4,7 +4,9 @@ Priorities: the shortlisted risk and protective factors, each with its rank unde
 shortlist rule *within its kind* (risk rank 1 and protective rank 1 weigh the same).
 When the board has decided (workbook column "Board decision" = priority), its choice
 replaces the shortlist. Ages: the surveyed grades (rows of the profile table) turned
-into ages with the catalogue's one grade → age rule.
+into ages with the catalogue's one grade → age rule. Country: the run's
+``ProfileOptions.country`` when set, else the default from the output language or the
+instrument (:func:`ctc.catalogue.country.default_country`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..catalogue import (
     match_programmes,
     programme_factor_matrix,
 )
+from ..catalogue.country import check_country, default_country
 from ..profile.context import MunicipalityContext
 
 TOP = 15
@@ -79,19 +82,35 @@ def vocabulary(ctx: MunicipalityContext) -> FactorVocabulary:
     return FactorVocabulary(inst.id, frozenset(sc.id for sc in inst.scales), labels)
 
 
+def planning_country(ctx: MunicipalityContext, catalogue: Catalogue, country: str | None = None) -> tuple[str | None, str]:
+    """The country the suggestions are ranked for and where it came from: ``"option"``
+    (``country`` given), ``"set"`` (recorded in the run's options, not the default),
+    ``"lang"`` or ``"instrument"`` (the default), or ``"none"``."""
+    default = default_country(ctx.lang, ctx.instrument.id)
+    if country:
+        return check_country(country, catalogue), "option"
+    recorded = getattr(ctx.options, "country", None)  # the CLI records the resolved default, so compare with it
+    if recorded:
+        code = check_country(recorded, catalogue)
+        return (code, default[1]) if code == default[0] else (code, "set")
+    return default
+
+
 def suggest_programmes(ctx: MunicipalityContext, catalogue: Catalogue | None = None, *, top: int = TOP,
-                       decided: Collection[str] | None = None, prefer_country: str | None = None,
+                       decided: Collection[str] | None = None, country: str | None = None,
                        ) -> tuple[list[Match], pd.DataFrame]:
     """Ranked matches and the programme × factor matrix for ``ctx``.
 
-    ``catalogue`` defaults to the shipped one. Empty results (no matches, an empty
-    matrix) when nothing is prioritised or no grade was surveyed.
+    ``catalogue`` defaults to the shipped one; ``country`` overrides the run's country
+    (see :func:`planning_country`). Empty results (no matches, an empty matrix) when
+    nothing is prioritised or no grade was surveyed.
     """
     cat = catalogue if catalogue is not None else load_catalogue()
+    code, _ = planning_country(ctx, cat, country)
     priorities = [p for p in planning_priorities(ctx, decided) if p[0] in {sc.id for sc in ctx.instrument.scales}]
     ages = surveyed_ages(ctx)
     if not priorities or ages is None:
         return [], programme_factor_matrix([], priorities or [("_", 1)]).iloc[:, 0:0]
-    matches = match_programmes(cat, priorities, ages, top=top, prefer_country=prefer_country, vocabulary=vocabulary(ctx))
+    matches = match_programmes(cat, priorities, ages, top=top, country=code, vocabulary=vocabulary(ctx))
     matrix = programme_factor_matrix(matches, priorities)
     return matches, matrix[[f for f, _ in priorities]]  # risk factors first, then protective

@@ -40,6 +40,7 @@ class ProfileOptions:
     top_risk: int = 5
     top_protective: int = 3
     lang: str = "en"
+    country: str | None = None  # ISO 3166-1 alpha-2 code the programme suggestions are ranked for (None: from lang/instrument)
     workers: int = field(default_factory=lambda: max(1, min(4, len(os.sched_getaffinity(0)))))  # render processes
 
     def to_dict(self) -> dict[str, object]:

@@ -119,11 +119,11 @@ def test_setting_mix_bonus_brings_a_second_setting_into_the_top_list(tmp_path: P
     assert top2[1].bonus == pytest.approx(0.05)
 
 
-def test_prefer_country_adds_a_small_bonus(mini) -> None:
+def test_country_orders_but_leaves_the_fit_score_alone(mini) -> None:
     plain = {m.programme.id: m.score for m in match_programmes(mini, FAMILY_PRIORITIES, (11, 13))}
-    de = {m.programme.id: m.score for m in match_programmes(mini, FAMILY_PRIORITIES, (11, 13), prefer_country="de")}
-    assert de["family-young"] == pytest.approx(plain["family-young"] + 0.05)
-    assert de["school-older"] == pytest.approx(plain["school-older"])
+    us = match_programmes(mini, FAMILY_PRIORITIES, (11, 13), country="us")
+    assert {m.programme.id: m.score for m in us} == plain
+    assert us[0].programme.id == "school-older" and us[0].country_fit == "registry"  # the only one rated by Blueprints in US
 
 
 def test_programme_factor_matrix(mini) -> None:

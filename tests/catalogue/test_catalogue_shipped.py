@@ -40,12 +40,33 @@ def test_default_is_the_programme_catalogue(catalogue) -> None:
     assert len(catalogue.programmes) >= 45
 
 
-def test_every_programme_has_a_source_url_and_a_rating(catalogue) -> None:
+def test_every_programme_has_a_source_url_and_a_rating_or_says_why_not(catalogue) -> None:
     for p in catalogue.programmes:
         assert p.sources, p.id
         assert all(s.url.startswith(("http://", "https://")) for s in p.sources), p.id
-        assert p.ratings, p.id
+        assert bool(p.ratings) != (p.not_rated is not None), p.id
+        if p.not_rated is not None:
+            assert len(p.not_rated.get("en")) > 40 and p.not_rated.get("de") != p.not_rated.get("en"), p.id
         assert all(r.url.startswith(("http://", "https://")) for r in p.ratings), p.id
+
+
+def test_kurve_kriegen_is_in_the_catalogue_with_its_traced_rating(catalogue) -> None:
+    # NRW's early-intervention initiative: Grüne Liste programme 108, "Effektivität wahrscheinlich"
+    p = catalogue.get("kurve-kriegen")
+    assert [(r.registry, r.rating, r.url) for r in p.ratings] == [
+        ("gruene_liste", "level_2", "https://www.gruene-liste-praevention.de/nano.cms/datenbank/programm/108")]
+    assert (p.ages.min, p.ages.max) == (8, 15)
+    assert p.continuum == ("indicated",) and p.available_in == ("DE",)
+    assert "early_initiation_antisocial" in p.factor_ids and p.factor("early_initiation_antisocial").basis == "registry"
+    assert any("prognos.com" in s.url for s in p.sources)
+
+
+def test_every_source_url_of_the_catalogue_is_recorded_in_the_sources_document(catalogue) -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "catalogue-sources.md").read_text(encoding="utf-8")
+    missing = sorted({(p.id, s.url) for p in catalogue.programmes for s in p.sources if s.url not in doc})
+    assert missing == []
 
 
 def test_every_rating_url_is_also_listed_or_is_a_registry_page(catalogue) -> None:
