@@ -246,13 +246,18 @@ def needs(x: IntArray, n: IntArray, u: IntArray, cell: int, public: BoolArray | 
 
 
 def shortfalls(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive: BoolArray,
-               protection: float, public: BoolArray | None = None) -> list[tuple[int, int, int, int, int]]:
-    """Every sensitive cell whose protection is short: (cell, increase, decrease, need up, need down)."""
-    u = required(n, protection)
+               protection: float, public: BoolArray | None = None,
+               size: IntArray | None = None) -> list[tuple[int, int, int, int, int]]:
+    """Every sensitive cell whose protection is short: (cell, increase, decrease, need up, need down).
+
+    ``n`` is how far each count can grow for the attacker; ``size`` the true group size
+    that sets the protection amount (default: ``n``)."""
+    size = n if size is None else size
+    u = required(size, protection)
     flows = Flows(net, x, n, hidden)
     out = []
     for cell in np.flatnonzero(sensitive):
-        need_up, need_down = needs(x, n, u, int(cell), public)
+        need_up, need_down = needs(x, size, u, int(cell), public)
         up, down = flows.room(int(cell), limit=(need_up, need_down))
         if up < need_up or down < need_down:
             out.append((int(cell), up, down, need_up, need_down))
@@ -310,19 +315,21 @@ def _dijkstra(net: Network, res: Residual, x: IntArray, n: IntArray, hidden: Boo
 
 
 def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive: BoolArray,
-            cost: NDArray[np.float64], protection: float, public: BoolArray | None = None) -> BoolArray:
+            cost: NDArray[np.float64], protection: float, public: BoolArray | None = None,
+            size: IntArray | None = None) -> BoolArray:
     """Hide further cells until every sensitive cell meets its protection level.
 
     ``hidden`` (already including the sensitive cells) is not modified; the grown mask
     is returned. Cells are processed in index order, so the result is deterministic.
     """
     hidden = hidden | sensitive
-    u = required(n, protection)
+    size = n if size is None else size
+    u = required(size, protection)
     flows = Flows(net, x, n, hidden)
     for cell in np.flatnonzero(sensitive):
         cell = int(cell)
         t, h = int(net.tail[cell]), int(net.head[cell])
-        need_up, need_down = needs(x, n, u, cell, public)
+        need_up, need_down = needs(x, size, u, cell, public)
         for _ in range(4 * net.n_cells):  # every round hides at least one cell
             up, down = flows.room(cell, limit=(need_up, need_down))
             if up >= need_up and down >= need_down:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import ALL, REMAINDER, Cells, build_cells
-from .network import needs, protect, required, room, shortfalls
+from .network import _BIG, needs, protect, required, room, shortfalls
 
 #: the one public reason for a hidden cell (its real reason would leak bounds)
 PROTECTED = "protected"
@@ -59,10 +59,14 @@ class Protected:
     sensitive: np.ndarray
     empty_group: np.ndarray  # (cells,) the group has no respondents at all
     public: np.ndarray  # (cells, K, 2) a count of 0 / of n that a showable larger cell implies
+    unknown_n: tuple[int, ...] = ()  # indicators whose n the attacker does not know
 
 
-def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules) -> Protected:
-    """Hide sensitive cells and enough others; identical indicator tables get identical patterns."""
+def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules, unknown_n: list[int] | None = None) -> Protected:
+    """Hide sensitive cells and enough others; identical indicator tables get identical patterns.
+
+    ``unknown_n``: indicators whose group sizes the attacker does not know but whose
+    not-flagged counts they do (their counts can grow without bound)."""
     sens = sensitive(n, x, rules) & (cells.published | cells_remainder(cells))[:, None]
     group = n.max(axis=1) if n.size else np.zeros(len(cells.keys), dtype=np.int64)
     empty_group = group == 0
@@ -74,12 +78,17 @@ def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules) -> 
     hidden = np.zeros_like(sens)
     done: dict[bytes, np.ndarray] = {}
     for k in range(n.shape[1]):
-        key = n[:, k].tobytes() + x[:, k].tobytes()
+        key = n[:, k].tobytes() + x[:, k].tobytes() + bytes([k in (unknown_n or [])])
         if key not in done:
-            done[key] = protect(cells.network, x[:, k], n[:, k], start[:, k] | sens[:, k], sens[:, k], cost,
-                                rules.protection, public[:, k])
+            done[key] = protect(cells.network, x[:, k], _capacity(n[:, k], x[:, k], k, unknown_n), start[:, k] | sens[:, k],
+                                sens[:, k], cost, rules.protection, public[:, k], size=n[:, k])
         hidden[:, k] = done[key]
-    return Protected(cells, n, x, hidden, sens, empty_group, public)
+    return Protected(cells, n, x, hidden, sens, empty_group, public, tuple(unknown_n or ()))
+
+
+def _capacity(n: np.ndarray, x: np.ndarray, k: int, unknown_n: list[int] | None) -> np.ndarray:
+    """How far each count can grow for the attacker: to n, or without bound when n is unknown."""
+    return x + _BIG if unknown_n and k in unknown_n else n
 
 
 def containers(cells: Cells) -> list[list[int]]:
@@ -118,9 +127,10 @@ def gate(result: Protected, rules: Rules) -> list[tuple[int, int, int, int]]:
     level — empty for a releasable result."""
     bad = []
     for k in range(result.n.shape[1]):
-        for cell, up, down, _, _ in shortfalls(result.cells.network, result.x[:, k], result.n[:, k],
+        cap = _capacity(result.n[:, k], result.x[:, k], k, list(result.unknown_n))
+        for cell, up, down, _, _ in shortfalls(result.cells.network, result.x[:, k], cap,
                                                result.hidden[:, k], result.sensitive[:, k], rules.protection,
-                                               result.public[:, k]):
+                                               result.public[:, k], size=result.n[:, k]):
             bad.append((cell, k, up, down))
     return bad
 
@@ -234,6 +244,7 @@ def _levels(table: pd.DataFrame) -> list[list[str]]:
 #: screening columns that are never published (overlaps between rules: more linked counts
 #: for an attacker; they stay in ``ctc score``'s audit with the survey office)
 NOT_PUBLISHED = ("only_this_rule", "with_other_rules")
+EXCLUDED_RULE = "(excluded)"
 
 
 def protect_screening(screening: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, Protected | None]:
@@ -255,20 +266,38 @@ def protect_screening(screening: pd.DataFrame, rules: Rules) -> tuple[pd.DataFra
     for r in frame.itertuples(index=False):
         c, k = index[(r.municipality, r.grade)], rule_ids.index(str(r.rule))
         n[c, k], x[c, k] = int(r.respondents), int(r.flagged)
-    result = protect_family(cells, n, x, rules)
+    # The questionnaires analysed (respondents − excluded) are public through the profile's
+    # n, so for the excluded count the attacker knows the not-flagged part, not n: its
+    # protection must not lean on n (unbounded growth), and n is hidden with it.
+    excl = [k for k, r in enumerate(rule_ids) if r == EXCLUDED_RULE]
+    result = protect_family(cells, n, x, rules, unknown_n=excl)
     if gate(result, rules):
         raise RuntimeError("disclosure audit of the screening table failed after protection")
     c = np.array([index[(m, g)] for m, g in zip(frame["municipality"], frame["grade"])], dtype=np.int64)
     k = np.array([rule_ids.index(str(r)) for r in frame["rule"]], dtype=np.int64)
     hide = result.hidden[c, k]
+    size_hidden = np.zeros(len(cells.keys), dtype=bool)
+    for e in excl:
+        size_hidden |= result.hidden[:, e]
+    excluded = _excluded_per_cell(frame)  # before the counts are hidden
     frame["flagged"] = frame["flagged"].astype("Int64").mask(hide)
-    frame["respondents"] = frame["respondents"].astype("Int64").mask(frame["respondents"] < rules.min_n)
+    respondents = frame["respondents"].astype("Int64")
+    analysed = respondents - excluded
+    frame["analysed"] = analysed.mask(analysed < rules.min_n)  # public anyway through the profile's n
+    frame["respondents"] = respondents.mask((respondents < rules.min_n) | size_hidden[c])
     frame["pct"] = (100 * frame["flagged"].astype("Float64") / frame["respondents"].astype("Float64")).round(2)
     for col in NOT_PUBLISHED:
         if col in frame:
             frame[col] = pd.array([pd.NA] * len(frame), dtype="Int64")
     frame["suppressed"] = hide
     return frame, result
+
+
+def _excluded_per_cell(frame: pd.DataFrame) -> pd.Series:
+    """The excluded count of each row's municipality × grade."""
+    ex = frame[frame["rule"].astype(str) == EXCLUDED_RULE].set_index(["municipality", "grade"])["flagged"]
+    keys = pd.MultiIndex.from_arrays([frame["municipality"], frame["grade"]])
+    return pd.Series(ex.reindex(keys).to_numpy(), index=frame.index).astype("Int64")
 
 
 def _grade_order(g: str) -> tuple[int, float, str]:

@@ -13,6 +13,7 @@ from functools import lru_cache, partial
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..profile.context import MunicipalityContext
+from . import gender as _gender
 from . import methods as _methods
 from . import participation as _participation
 from . import priorities as _priorities
@@ -24,7 +25,7 @@ from .profile import level_label
 from .provenance import provenance
 from .strings import msg
 
-SECTIONS = ("header", "participation", "priorities", "risk", "protective", "outcomes", "methods", "quality", "footer")
+SECTIONS = ("header", "participation", "priorities", "risk", "protective", "gender", "outcomes", "methods", "quality", "footer")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class ReportView:
     priorities: tuple[_priorities.KindView, ...]
     risk: _profile.Block
     protective: _profile.Block
+    gender: _gender.GenderView
     outcomes: tuple[_profile.Block, ...]
     methods: _methods.Methods
     quality: tuple[_summary.Problem, ...]
@@ -66,7 +68,7 @@ def build_view(ctx: MunicipalityContext) -> ReportView:
         lang=ctx.lang, level=level_label(ctx), alpha=num(ctx.options.alpha, ctx.lang, 2), has_baseline=ctx.baseline is not None,
         grades=tuple(grades(ctx)), header=_summary.header(ctx, prov), glance=_summary.glance(ctx, part, kinds),
         participation=part, priorities=tuple(kinds), risk=_profile.factor_block(ctx, "risk"),
-        protective=_profile.factor_block(ctx, "protective"), outcomes=tuple(_profile.outcome_blocks(ctx)),
+        protective=_profile.factor_block(ctx, "protective"), gender=_gender.gender_view(ctx), outcomes=tuple(_profile.outcome_blocks(ctx)),
         methods=_methods.methods(ctx), quality=_summary.problems(ctx), footer=_summary.footer(ctx, prov),
     )
 

@@ -107,11 +107,14 @@ def _privacy(ctx: MunicipalityContext) -> tuple[str, ...]:
 
 
 def reported_cells(ctx: MunicipalityContext):  # type: ignore[no-untyped-def]
-    """The cells this report shows (and may hide): grades and the pooled value, genders pooled."""
+    """The cells this report shows (and may hide): grades and the pooled value with genders
+    pooled, and the factors by gender with grades pooled (the gender section)."""
     table = ctx.table
     if not len(table):
         return table
-    return table[table["gender"].astype(str) == "all"]
+    pooled = table["gender"].astype(str) == "all"
+    by_gender = (table["grade"].astype(str) == "all") & table["indicator_type"].isin(["risk", "protective"])
+    return table[pooled | by_gender]
 
 
 def methods(ctx: MunicipalityContext) -> Methods:

@@ -41,9 +41,9 @@ class Participation:
     grades: tuple[str, ...]  # column heads of the rule table
     by_grade: tuple[GradeLine, ...]
     rules: tuple[RuleLine, ...]
-    respondents: int
-    excluded: int
-    final: int
+    respondents: int | None  # None: not shown to protect privacy
+    excluded: int | None
+    final: int | None
 
 
 def _rows(ctx: MunicipalityContext) -> pd.DataFrame:
@@ -55,8 +55,16 @@ def _rows(ctx: MunicipalityContext) -> pd.DataFrame:
     return rows
 
 
-def _int(value: object) -> int:
-    return 0 if pd.isna(value) else int(value)  # type: ignore[arg-type, call-overload]
+def _int(value: object) -> int | None:
+    return None if pd.isna(value) else int(value)  # type: ignore[arg-type, call-overload]
+
+
+def _analysed(rows: pd.DataFrame, n: int | None, x: int | None) -> int | None:
+    """Questionnaires analysed: published as such (the release shows it even where a small
+    excluded count and the number returned are hidden)."""
+    if len(rows) and "analysed" in rows:
+        return _int(rows["analysed"].iloc[0])
+    return None if n is None or x is None else n - x
 
 
 def _grade_line(ctx: MunicipalityContext, rows: pd.DataFrame, grade: str) -> GradeLine:
@@ -64,15 +72,17 @@ def _grade_line(ctx: MunicipalityContext, rows: pd.DataFrame, grade: str) -> Gra
     total = rows[(rows["grade"] == grade) & (rows["rule"] == EXCLUDED)]
     n = _int(total["respondents"].iloc[0]) if len(total) else 0
     x = _int(total["flagged"].iloc[0]) if len(total) else 0
+    final = _analysed(total, n, x)
     label = msg("part.all_grades", lang) if grade == ALL else grade
-    return GradeLine(label, count(n, lang), count(x, lang), num(100 * x / n, lang) if n else DASH, count(n - x, lang), grade == ALL)
+    pct = num(100 * x / n, lang) if n and x is not None else DASH
+    return GradeLine(label, count(n, lang), count(x, lang), pct, count(final, lang), grade == ALL)
 
 
 def _rule_line(ctx: MunicipalityContext, rows: pd.DataFrame, rule_id: str, grades: list[str]) -> RuleLine:
     lang = ctx.lang
     mine = rows[rows["rule"] == rule_id].set_index("grade")
     values = [count(mine.at[g, "flagged"], lang) if g in mine.index else DASH for g in grades]
-    only = count(mine.at[ALL, "only_this_rule"], lang) if ALL in mine.index and rule_id != EXCLUDED else ""
+    only = count(mine.at[ALL, "only_this_rule"], lang) if ALL in mine.index and rule_id != EXCLUDED and "only_this_rule" in mine else ""
     if rule_id == EXCLUDED:
         return RuleLine(rule_id, msg("part.any", lang), "", tuple(values[:-1]), values[-1], "", True)
     rule = next(r for r in ctx.instrument.validity if r.id == rule_id)
@@ -91,4 +101,4 @@ def participation(ctx: MunicipalityContext) -> Participation:
     head = rows[(rows["grade"] == ALL) & (rows["rule"] == EXCLUDED)]
     n = _int(head["respondents"].iloc[0]) if len(head) else 0
     x = _int(head["flagged"].iloc[0]) if len(head) else 0
-    return Participation(tuple(grades), by_grade, rules, n, x, n - x)
+    return Participation(tuple(grades), by_grade, rules, n, x, _analysed(head, n, x))

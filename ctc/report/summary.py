@@ -90,8 +90,11 @@ def header(ctx: MunicipalityContext, prov: Provenance) -> Header:
 
 def glance(ctx: MunicipalityContext, part: Participation, kinds: list[KindView]) -> Glance:
     lang = ctx.lang
-    sample = msg("glance.sample", lang, final=count(part.final, lang), total=count(part.respondents, lang),
-                 excluded=count(part.excluded, lang))
+    if part.respondents is None or part.excluded is None:
+        sample = msg("glance.sample_protected", lang, final=count(part.final, lang))
+    else:
+        sample = msg("glance.sample", lang, final=count(part.final, lang), total=count(part.respondents, lang),
+                     excluded=count(part.excluded, lang))
     names = {k.kind: tuple(p.label for p in k.picks if p.pct != DASH) for k in kinds}
     return Glance(sample, names.get("risk", ()), names.get("protective", ()))
 
@@ -108,7 +111,8 @@ def problems(ctx: MunicipalityContext) -> tuple[Problem, ...]:
     c = ctx.checks
     if c is None or c.empty:
         return ()
-    c = c[c["count"].fillna(0).astype(int) > 0]
+    counts = pd.to_numeric(c["count"], errors="coerce")
+    c = c[counts.isna() | (counts > 0)]  # a hidden (small) count still names the problem
     sev = {"error": 0, "warning": 1, "info": 2}
     order = sorted(c.itertuples(index=False), key=lambda r: (sev.get(str(r.severity), 3), str(r.code)))
     return tuple(Problem(str(r.code), msg(f"severity.{r.severity}", lang=ctx.lang) if r.severity in sev else str(r.severity),

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from reportkit import number_tokens, svgs, visible_text
 
@@ -71,8 +72,15 @@ def test_participation_counts_exclusions_per_rule_and_grade(contexts, section) -
     html = section("participation")
     s = ctx.screening
     total = s[(s["grade"].astype(str) == ALL) & (s["rule"] == "(excluded)")].iloc[0]
-    final = int(total["respondents"]) - int(total["flagged"])
-    assert f">{int(total['respondents']):,}<" in html and f">{final:,}<" in html
+    if pd.isna(total["flagged"]):  # a small excluded count is protected: neither it nor the total shows
+        assert pd.isna(total["respondents"])
+        assert f">{int(total['analysed']):,}<" in html  # the analysed questionnaires are no secret
+    else:
+        final = int(total["respondents"]) - int(total["flagged"])
+        assert f">{int(total['respondents']):,}<" in html and f">{final:,}<" in html
+    shown = s[s["flagged"].notna() & (s["grade"].astype(str) == ALL) & (s["rule"] != "(excluded)")]
+    for r in shown.itertuples():
+        assert f">{int(r.flagged):,}<" in html
     for rule in ctx.instrument.validity:
         assert rule.label.get("en") in html
     assert "positive if any of derbisol_life, derbisol_30d has code ≥ 2" in html  # rule_text
@@ -112,6 +120,7 @@ def test_methods_are_generated_from_the_instrument(contexts, section) -> None:
 def test_data_quality_lists_problem_counts_by_code(section) -> None:
     en, de = section("quality", "en"), section("quality", "de")
     assert "invalid-code" in en and ">17<" in en and "duplicate-respondent" in en
+    assert ">2<" not in en  # 2 duplicates: a small count, named but not shown
     assert en.index("duplicate-respondent") < en.index("invalid-code")  # errors first
     assert "Warnung" in de and "Fehler" in de
 

@@ -98,3 +98,18 @@ def test_a_hidden_pooled_factor_has_no_dot_and_says_why(inst, baseline) -> None:
     html = render_view(view)
     assert "No factor can be proposed" in html or "none (too few respondents)" in html
     assert not any(p.stability != "–" for k in view.priorities for p in k.picks)
+
+
+def test_gender_section_shows_what_the_protection_allows(small) -> None:
+    _, out = small
+    for lang in ("en", "de"):
+        ctx, view, _ = out[lang]
+        html = render_section(ctx, "gender", view)
+        t = ctx.table
+        rows = t[(t["grade"].astype(str) == ALL) & (t["gender"].astype(str) != ALL) & t["indicator_type"].isin(["risk", "protective"])]
+        shown = rows[~rows["suppressed"]]
+        assert view.gender.shown == len(shown) and view.gender.total == len(rows)
+        assert len(shown) > 0 and len(rows) - len(shown) > 0  # the scenario has both
+        for r in shown.itertuples():
+            assert number(r.pct, lang, 1) in html
+        assert html.count('class="num hidden"') == len(rows) - len(shown)
