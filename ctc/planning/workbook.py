@@ -20,7 +20,8 @@ from openpyxl import Workbook
 
 from ..catalogue import Catalogue, load_catalogue
 from ..errors import OutputError
-from ..io.atomic import atomic_path, free_name
+from ..io.atomic import atomic_path
+from ..io.lock import refuse_open
 from ..profile.context import MunicipalityContext
 from . import board_sheets as bs
 from . import info_sheets as info
@@ -139,9 +140,15 @@ def write_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catal
     return PlanningResult(**_result(book, path, t0))
 
 
-def backup_path(path: Path) -> Path:
-    """The first free ``<stem>.backup-<N><suffix>`` beside ``path``."""
-    return free_name(path, "backup")
+def backup_path(path: Path, *also: Path) -> Path:
+    """The first ``<stem>.backup-<N><suffix>`` free beside ``path`` and beside each of ``also``
+    (a run that writes into a staging folder keeps the backups of the real one)."""
+    n = 1
+    while True:
+        name = f"{path.stem}.backup-{n}{path.suffix}"
+        if not any((p.parent / name).exists() for p in (path, *also)):
+            return path.with_name(name)
+        n += 1
 
 
 def _prepare_update(merged: Merged, added: list[str]) -> Callable[[Book], None]:
@@ -180,17 +187,23 @@ def _fill_baselines(book: Book, rows: list[dict[str, Any]]) -> None:
 
 
 def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catalogue: Catalogue | None = None,
-                             lang: str | None = None, previous: str | Path | None = None) -> UpdateResult:
+                             lang: str | None = None, previous: str | Path | None = None,
+                             backup_beside: str | Path | None = None) -> UpdateResult:
     """Refresh the planning workbook at ``path`` from ``ctx`` and keep the board's entries.
 
     ``previous``: read the board's entries from this file instead of ``path`` (for a run
     that writes into a new folder); the backup is a copy of it, next to ``path``.
     ``lang``: the language of the refreshed workbook; default: the workbook's own
     language (recorded in its hidden Meta sheet), whatever ``ctx.lang`` is.
+    ``backup_beside``: the backup's number is also free beside this file (the real
+    folder of a run that writes into a staging folder).
+    A workbook open in Excel or LibreOffice (their lock file beside it) is refused.
     """
     t0 = time.perf_counter()
     path = Path(path)
     source = Path(previous) if previous is not None else path
+    refuse_open(source)
+    refuse_open(path)
     existing = read_workbook(source)
     old_lang = existing.lang if existing.lang in LANGS else "en"
     new_lang = lang or old_lang
@@ -206,7 +219,7 @@ def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, cata
     added: list[str] = []
     book = build(ctx, catalogue or load_catalogue(), merged.board, decided=merged.decided,
                  created=existing.meta.get("created") or stamp(), updated=stamp(), prepare=_prepare_update(merged, added))
-    backup = backup_path(path)
+    backup = backup_path(path, *([Path(backup_beside)] if backup_beside is not None else []))
     if source.exists():
         shutil.copy2(source, backup)
     _save(book, path, overwrite=True)
