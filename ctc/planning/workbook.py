@@ -9,6 +9,7 @@ rewrites every data sheet from the new data, puts the entries back by their keys
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -16,14 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from openpyxl import Workbook
 
 from ..catalogue import Catalogue, load_catalogue
 from ..errors import OutputError
+from ..excel import clean_text
 from ..io.atomic import atomic_path
 from ..io.lock import refuse_open
 from ..profile.context import MunicipalityContext
 from . import board_sheets as bs
+from . import keep
 from . import info_sheets as info
 from . import profile_sheets as ps
 from .book import Board, Book, stamp, survey_year
@@ -55,15 +59,39 @@ class UpdateResult(PlanningResult):
     carried: int = 0  # unmatched entries kept from earlier updates
     rekeyed: tuple[tuple[str, str, str], ...] = ()  # (sheet, old key, new key)
     added: tuple[str, ...] = ()  # action-plan rows added for factors the board marked "priority"
+    sheets_kept: tuple[str, ...] = ()  # sheets the board added, carried over (titles)
+    comments_kept: int = 0  # board comments put back on their entries
+    headers_kept: tuple[tuple[str, str, str], ...] = ()  # (sheet, toolkit header, board's header)
 
 
 def _unique(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+#: decimals of the published CSVs (ctc/profile/run.py ``_write_tables``, float_format "%.4f"):
+#: the workbook shows the same numbers whether ``ctc profile`` wrote it from memory or
+#: ``ctc workbook update`` from the CSVs
+DECIMALS = 4
+
+
+def _published(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns as they read back from the CSVs (formatted with %.4f, parsed again)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].map(lambda v: float(f"{v:.{DECIMALS}f}") if pd.notna(v) else v)
+    return out
+
+
+def same_precision(ctx: MunicipalityContext) -> MunicipalityContext:
+    return dataclasses.replace(ctx, table=_published(ctx.table), whole=_published(ctx.whole),
+                               priorities=_published(ctx.priorities))
+
+
 def build(ctx: MunicipalityContext, catalogue: Catalogue, board: Board, *, decided: list[str], created: str,
           updated: str, prepare: Callable[[Book], None], meta: Mapping[str, Any] | None = None) -> Book:
     """The whole workbook in memory."""
+    ctx = same_precision(ctx)
     lang = ctx.lang if ctx.lang in LANGS else "en"
     wb = Workbook()
     names = {sid: s(f"sheet.{sid}", lang) for sid in SHEETS}
@@ -91,10 +119,11 @@ def build(ctx: MunicipalityContext, catalogue: Catalogue, board: Board, *, decid
     bs.evaluation_sheet(book)
     info.quality_sheet(book)
     bs.unmatched_sheet(book)
-    info.meta_sheet(book, meta or {})
+    info.meta_sheet(book, {**(meta or {}), **keep.mark_sheets(book)})
     for sid in HIDDEN:
         book.sheet(sid).sheet_state = "hidden"
     info.page_setup(book)
+    info.protect(book)
     wb.active = 0
     return book
 
@@ -209,7 +238,7 @@ def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, cata
     new_lang = lang or old_lang
     if new_lang not in LANGS:
         raise OutputError(f"unknown language {new_lang!r}", f"use one of {', '.join(LANGS)}")
-    if existing.meta.get("municipality") and existing.meta["municipality"] != ctx.municipality:
+    if existing.meta.get("municipality") and existing.meta["municipality"] != clean_text(ctx.municipality):
         raise OutputError(f"{source} is the planning workbook of {existing.meta['municipality']!r}, not of {ctx.municipality!r}",
                           "give the workbook of this municipality")
     ctx = relabel_context(ctx, new_lang)
@@ -219,9 +248,14 @@ def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, cata
     added: list[str] = []
     book = build(ctx, catalogue or load_catalogue(), merged.board, decided=merged.decided,
                  created=existing.meta.get("created") or stamp(), updated=stamp(), prepare=_prepare_update(merged, added))
+    extras = merged.carried_extras
+    keep.attach_comments(book, extras)
+    keep.keep_headers(book, existing.headers, old_lang, extras)
+    keep.copy_sheets(book, existing.found.added_sheets, extras)
     backup = backup_path(path, *([Path(backup_beside)] if backup_beside is not None else []))
     if source.exists():
         shutil.copy2(source, backup)
     _save(book, path, overwrite=True)
     return UpdateResult(**_result(book, path, t0), backup=backup, previous_lang=old_lang, kept=dict(merged.kept),
-                        moved=tuple(merged.moved), carried=merged.carried, rekeyed=tuple(merged.rekeyed), added=tuple(added))
+                        moved=tuple(merged.moved), carried=merged.carried, rekeyed=tuple(merged.rekeyed), added=tuple(added),
+                        sheets_kept=tuple(extras.sheets), comments_kept=extras.comments, headers_kept=tuple(extras.headers))
