@@ -124,7 +124,7 @@ def clean_stale(target: Path, held: Held) -> None:
     for p in parts:
         _remove(p)
         held.cleaned.append(p)
-    if old.exists():
+    if old.is_dir() and not old.is_symlink():  # only atomic_dir makes .old, and only folders
         if not target.exists():
             os.replace(old, target)
             held.restored.append(target)

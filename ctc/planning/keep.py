@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from copy import copy
 from dataclasses import dataclass, field
+from typing import Any
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
@@ -97,7 +98,8 @@ def mark_sheets(book: Book) -> dict[str, str]:
         if sid not in book.names or book.names[sid] not in book.wb.sheetnames:
             continue
         ws = book.sheet(sid)
-        ws.sheet_properties.codeName = f"{CODE}{sid}"
+        ws.sheet_properties.codeName = f"{CODE}{sid}"  # Excel keeps it; LibreOffice drops it ...
+        book.define(f"{CODE}sheet_{sid}", sid, "$A$1")  # ... but keeps names, renamed with the sheet
         if sid not in HIDDEN:
             out[f"cells.{sid}"] = footprint(ws)
     return out
@@ -106,13 +108,26 @@ def mark_sheets(book: Book) -> dict[str, str]:
 # --------------------------------------------------------------------------- reading side
 
 
-def sheet_id(ws: Worksheet, marked: str | None) -> str | None:
+def named_sheets(wb: Any) -> dict[str, str]:
+    """Sheet title → toolkit sheet id, from the workbook names ``ctc_sheet_<id>``."""
+    out = {}
+    prefix = f"{CODE}sheet_"
+    for name, dn in wb.defined_names.items():
+        if name.startswith(prefix) and name[len(prefix):] in SHEETS:
+            for title, _ in dn.destinations:
+                out[title] = name[len(prefix):]
+    return out
+
+
+def sheet_id(ws: Worksheet, marked: str | None, named: dict[str, str] | None = None) -> str | None:
     """The toolkit's id of a sheet (None: a sheet the board added)."""
     code = ws.sheet_properties.codeName or ""
     if code.startswith(CODE) and code[len(CODE):] in SHEETS:
         return code[len(CODE):]
     if marked:
         return marked
+    if named and ws.title in named:
+        return named[ws.title]
     for sid in SHEETS:  # workbooks written before code names: the sheet titles
         if any(ws.title == s(f"sheet.{sid}", lang) for lang in LANGS):
             return sid
@@ -133,6 +148,15 @@ def parse_footprint(text: str) -> list[tuple[int, int, int, int]]:
     return out  # type: ignore[return-value]
 
 
+def _ours(comment: Comment) -> bool:
+    """A comment the toolkit wrote: author ``ctc``, or (LibreOffice rewrites authors) the
+    text of one of its own notes in either language."""
+    if (comment.author or "") == AUTHOR:
+        return True
+    text = (comment.text or "").strip()
+    return any(text.startswith(s("profile.suppressed_note", lang, reason="")) for lang in LANGS)
+
+
 def scan(ws: Worksheet, sid: str | None, table: tuple[int, set[int], int | None] | None, printed: str | None,
          found: Found) -> None:
     """Collect the comments of ``ws`` and (given its footprint) the notes typed outside
@@ -142,7 +166,7 @@ def scan(ws: Worksheet, sid: str | None, table: tuple[int, set[int], int | None]
     key_col = table[2] if table is not None else None
     for (r, c), cell in sorted(ws._cells.items()):
         in_table = table is not None and r >= table[0] and c in table[1]
-        if cell.comment is not None and (cell.comment.author or "") != AUTHOR:
+        if cell.comment is not None and not _ours(cell.comment):
             key = None
             if in_table and key_col is not None and r > table[0]:  # type: ignore[index]
                 k = ws.cell(row=r, column=key_col).value

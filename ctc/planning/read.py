@@ -19,7 +19,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import OutputError
-from .keep import Found, scan, sheet_id
+from .keep import Found, named_sheets, scan, sheet_id
 from .layout import FORMAT, HIDDEN, MARK, TABLES
 
 SCAN_ROWS = 12
@@ -162,6 +162,7 @@ def read_workbook(path: str | Path) -> Existing:
     headers: dict[str, dict[str, str]] = {}
     titles: dict[str, str] = {}
     scans: list[tuple[Worksheet, str | None, tuple[int, set[int], int | None] | None]] = []
+    named = named_sheets(wb)
     for ws in wb.worksheets:
         first = ws.cell(row=1, column=1).value
         if first == f"{MARK}meta":
@@ -174,7 +175,7 @@ def read_workbook(path: str | Path) -> Existing:
             continue
         found = _markers(ws)
         if found is None:
-            scans.append((ws, sheet_id(ws, None), None))
+            scans.append((ws, sheet_id(ws, None, named), None))
             continue
         id_row, marks = found
         if cached_wb is None and _has_formulas(ws, id_row):

@@ -161,13 +161,22 @@ def profile(input_path: str | Path, outdir: str | Path, *, force: bool = False, 
     Keywords: those of :func:`_profile`."""
     outdir = Path(outdir)
     parent = outdir.parent if str(outdir.parent) else Path(".")
+    made = [p for p in (parent, *parent.parents) if not p.exists()]  # deepest first
     parent.mkdir(parents=True, exist_ok=True)
-    with hold(outdir) as held:
-        if force and outdir.is_dir():
-            for book in sorted(outdir.glob(f"*/{PLANNING}")):
-                refuse_open(book)
-        result = _profile(input_path, outdir, force=force, held=held, **kw)
-        result.cleaned, result.restored = held.cleaned, held.restored
+    try:
+        with hold(outdir) as held:
+            if force and outdir.is_dir():
+                for book in sorted(outdir.glob(f"*/{PLANNING}")):
+                    refuse_open(book)
+            result = _profile(input_path, outdir, force=force, held=held, **kw)
+            result.cleaned, result.restored = held.cleaned, held.restored
+    except BaseException:
+        for folder in made:  # a failed run leaves no folders behind either
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
     return result
 
 

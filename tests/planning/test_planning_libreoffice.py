@@ -111,3 +111,20 @@ def test_a_workbook_with_the_boards_sheet_and_comments_opens(inst, tmp_path: Pat
     back = load_workbook(soffice(path, "xlsx", tmp_path / "lo"))
     assert back["Board notes"]["A1"].value == "Sitzung"
     assert back["Resource inventory"]["B5"].comment.text.strip() == "ask about funding"
+
+
+def test_a_workbook_saved_by_libreoffice_is_still_told_apart_from_the_boards_sheets(inst, tmp_path: Path) -> None:
+    """LibreOffice drops the sheets' code names; the toolkit's sheets are still known by
+    their workbook names, so only the board's sheet is carried as the board's."""
+    path = tmp_path / "planning.xlsx"
+    write_planning_workbook(make_context(inst), path)
+    wb = load_workbook(path)
+    wb.create_sheet("Board notes")["A1"] = "Sitzung"
+    wb["Profile"].cell(row=2, column=30).value = "check with schools"
+    wb.save(path)
+    saved = soffice(path, "xlsx", tmp_path / "lo")
+    assert load_workbook(saved)["Profile"].sheet_properties.codeName is None
+    result = update_planning_workbook(make_context(inst, seed=5), saved)
+    assert result.sheets_kept == ("Board notes",)
+    assert [(m.title, m.key, m.value) for m in result.moved] == [("Profile", "AD2", "check with schools")]
+    assert load_workbook(saved).sheetnames.count("Profile") == 1
