@@ -128,8 +128,14 @@ def _planning(ctx: MunicipalityContext, folder: Path, previous: Path | None) -> 
         done = update_planning_workbook(ctx, target, previous=old, backup_beside=old)
         backup = old.parent / done.backup.name if done.backup is not None else None
         return replace(done, path=old, backup=backup)
-    done = write_planning_workbook(ctx, target)
-    return replace(done, path=previous / PLANNING if previous is not None else done.path)
+    return write_planning_workbook(ctx, target)
+
+
+def _final(book: Any, outdir: Path) -> Any:
+    """A workbook result with its path in the output folder (not the staging folder)."""
+    from dataclasses import replace
+
+    return None if book is None else replace(book, path=outdir / book.path.parent.name / book.path.name)
 
 
 PLANNING = "planning.xlsx"
@@ -170,6 +176,7 @@ def profile(input_path: str | Path, outdir: str | Path, *, force: bool = False, 
                     refuse_open(book)
             result = _profile(input_path, outdir, force=force, held=held, **kw)
             result.cleaned, result.restored = held.cleaned, held.restored
+            result.workbooks = {m: _final(w, outdir) for m, w in result.workbooks.items()}
     except BaseException:
         for folder in made:  # a failed run leaves no folders behind either
             try:

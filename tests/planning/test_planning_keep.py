@@ -161,3 +161,18 @@ def test_control_characters_in_names_are_written_safely(survey: Path, tmp_path: 
         meta = {r[0]: r[1] for r in wb["Meta"].iter_rows(values_only=True)}
         assert meta["municipality"] == shown
     assert UPDATED.replace("1 updated, 0 new", "2 updated, 0 new") in profile(path, out, "--force")
+
+
+def test_the_library_result_names_the_workbooks_where_they_are(survey: Path, tmp_path: Path) -> None:
+    from ctc.planning.workbook import UpdateResult
+    from ctc.profile.options import ProfileOptions
+    from ctc.profile.run import profile as run_profile
+
+    out = tmp_path / "out"
+    options = ProfileOptions(bootstrap=0)
+    first = run_profile(survey, out, options=options)
+    assert first.workbooks["Musterstadt"].path == out / "musterstadt" / "planning.xlsx"
+    again = run_profile(survey, out, options=options, force=True)
+    book = again.workbooks["Musterstadt"]
+    assert isinstance(book, UpdateResult) and book.path == out / "musterstadt" / "planning.xlsx"
+    assert book.backup == out / "musterstadt" / "planning.backup-1.xlsx" and book.backup.is_file()
