@@ -1,12 +1,15 @@
 """Small openpyxl helpers shared by every workbook the toolkit writes.
 
 The one rule that matters for safety: text from data or users is always stored as a
-*string* cell — a municipality called ``=SUM(A1)`` must never become a formula.
+*string* cell — a municipality called ``=SUM(A1)`` must never become a formula. And
+every text is made valid XML first: control characters (``\x00``, ``\x0b`` …) that
+XML 1.0 forbids are dropped, the whitespace-like ones (``\x0b``, ``\x0c``) become a space.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +20,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 HEADER_FONT = Font(bold=True)
 DASH = "–"
+_SPACE_LIKE = re.compile(r"[\x0b\x0c]")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters an .xlsx cannot hold (the visible text is kept)."""
+    return _ILLEGAL.sub("", _SPACE_LIKE.sub(" ", text))
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> None:
@@ -30,6 +40,8 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     if value is not None and str(value) == "<NA>":
         cell.value = None
         return
+    if isinstance(value, str):
+        value = clean_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the first character

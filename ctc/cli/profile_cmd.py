@@ -87,6 +87,7 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
             progress.close()
     if quiet:
         return
+    _echo_housekeeping(result, lang)
     m = result.manifest
     click.echo(f"{m['input']['rows']:,} questionnaires, {m['input']['excluded']:,} excluded by screening, "
                f"{len(result.folders)} municipalities; baseline: {m['baseline']['id'] if m['baseline'] else 'none'}")
@@ -98,6 +99,29 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     suppressed = int(result.tables.table["suppressed"].sum())
     click.echo(f"{len(result.tables.table):,} profile cells, {suppressed:,} not shown to protect privacy (audit passed); "
                f"{result.seconds['total']:.1f} s; outputs in {result.outdir}/")
+    _echo_workbooks(result, lang)
+
+
+def _echo_housekeeping(result, lang: str) -> None:  # type: ignore[no-untyped-def]
+    from ..planning.strings import s
+
+    if result.restored:
+        click.echo(s("cli.restored", lang, paths=", ".join(str(p) for p in result.restored)))
+    if result.cleaned:
+        click.echo(s("cli.cleaned", lang, paths=", ".join(p.name for p in result.cleaned)))
+
+
+def _echo_workbooks(result, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """Which planning workbooks were updated (with their backups and what moved) or new."""
+    from ..planning.strings import s
+    from ..planning.workbook import UpdateResult
+    from .workbook_cmd import echo_update
+
+    books = [b for b in result.workbooks.values() if b is not None]
+    updated = [b for b in books if isinstance(b, UpdateResult)]
+    click.echo(s("cli.workbooks", lang, updated=len(updated), written=len(books) - len(updated)))
+    for book in updated:
+        echo_update(book)
 
 
 @click.group("baseline")

@@ -46,6 +46,8 @@ def score_cmd(input_path: Path, output: Path, instrument: str, mapping: str | No
         progress.close()
     if quiet:
         return
+    if result.cleaned:
+        click.echo(f"cleaned what an interrupted earlier run left: {', '.join(p.name for p in result.cleaned)}")
     p = result.pipeline
     click.echo(f"read {p.rows:,} rows from {p.source.path.name} ({p.source.format}"
                + (f", {p.source.encoding}, sep {p.source.delimiter!r}" if p.source.delimiter else "") + ")")

@@ -85,12 +85,29 @@ def update_cmd(path: Path, outdir: Path, municipality: str | None, instrument: s
     cat = load_catalogue(catalogue_ref)
     ctx = _with_country(context_from_outputs(outdir, name, instrument, lang=target), country, cat)
     result = update_planning_workbook(ctx, path, catalogue=cat, lang=target)
+    echo_update(result)
+
+
+def echo_update(result: Any) -> None:
+    """The summary of one updated workbook: where it and its backup are, what was kept,
+    and every value that moved to "Unmatched entries" (also used by 'ctc profile')."""
     out = result.lang
+    target = s("sheet.unmatched", out)
     click.echo(s("cli.updated", out, path=result.path, backup=result.backup))
     counts = ", ".join(f"{s(f'sheet.{k}', out)} {v}" for k, v in result.kept.items())
     click.echo(s("cli.kept", out, counts=counts))
+    for title in result.sheets_kept:
+        click.echo(s("cli.sheet_kept", out, title=title))
+    if result.comments_kept:
+        click.echo(s("cli.comments_kept", out, n=result.comments_kept))
+    for sheet, ours, theirs in result.headers_kept:
+        click.echo(s("cli.header_kept", out, sheet=sheet, ours=ours, theirs=theirs))
     if result.moved:
-        click.echo(s("cli.moved", out, sheet=s("sheet.unmatched", out), n=len(result.moved)))
+        click.echo(s("cli.moved", out, sheet=target, n=len(result.moved)))
+        for m in result.moved:
+            value = str(m.value) if len(str(m.value)) <= 60 else str(m.value)[:57] + "..."
+            click.echo(s("cli.moved_item", out, sheet=m.title or m.sheet, where=m.key, field=m.field, target=target,
+                         value=value))
     if result.carried:
         click.echo(s("cli.carried", out, n=result.carried))
     if result.rekeyed:

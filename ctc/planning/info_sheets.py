@@ -271,3 +271,15 @@ def page_setup(book: Book) -> None:
         ws.print_options.gridLines = False
 
 
+
+
+#: sheets written from the data only, protected against accidental edits (no password:
+#: Review → Unprotect sheet); Priorities too, where the decision columns stay unlocked
+PROTECTED = ("overview", "profile", "behaviours", "priorities", "matches", "gaps", "quality")
+
+
+def protect(book: Book) -> None:
+    for sid in PROTECTED:
+        p = book.sheet(sid).protection
+        p.sheet = True
+        p.formatColumns = p.formatRows = p.autoFilter = False  # still allowed: widths, heights, filters

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .book import Board
+from .keep import Carried, final_key
 from .layout import CONTEXT, KEY_PREFIX, TABLES, Field, format_key, key_number
 from .read import Existing, Row
 from .strings import s
@@ -36,6 +37,7 @@ class Moved:
     field: str
     value: Any
     why: str
+    title: str = ""  # the sheet's title in the previous workbook
 
 
 @dataclass
@@ -46,6 +48,8 @@ class Merged:
     carried: int = 0
     rekeyed: list[tuple[str, str, str]] = field(default_factory=list)  # sheet, old key, new key
     decided: list[str] = field(default_factory=list)  # factor ids the board marked "priority"
+    finals: dict[tuple[str, int], str] = field(default_factory=dict)  # (sheet, old row) → key in the new workbook
+    carried_extras: Carried = field(default_factory=Carried)  # comments to put back (sheets, headers: after build)
 
 
 def _decode(f: Field, v: Any, vocabs: Mapping[str, Vocab], lists: Mapping[str, Mapping[str, str]]) -> Any:
@@ -74,6 +78,14 @@ class _Mover:
         for fid, v in values.items():
             self.add(sheet, key, _context(sheet, row), self.header(sheet, fid), v, why)
 
+    def add_at(self, title: str, sheet: str, where: str, field_name: str, text: str, why: str) -> None:
+        """A note or comment (by its cell) to "Unmatched entries"."""
+        self.merged.board.tables.setdefault("unmatched", []).append({
+            "from_sheet": title, "entry_key": where, "context": "", "field": field_name, "value": text,
+            "why": why, "moved": self.today,
+        })
+        self.merged.moved.append(Moved(sheet, where, field_name, text, why, title))
+
     def add(self, sheet: str, key: str, context: str, field_name: str, v: Any, why: str) -> None:
         title = self.existing.sheet_titles.get(sheet) or s(f"sheet.{sheet}", self.lang)
         text = render(v, self.vocabs, self.lang)
@@ -81,7 +93,7 @@ class _Mover:
             "from_sheet": title, "entry_key": key, "context": context, "field": field_name, "value": text,
             "why": why, "moved": self.today,
         })
-        self.merged.moved.append(Moved(sheet, key, field_name, text, why))
+        self.merged.moved.append(Moved(sheet, key, field_name, text, why, title))
 
 
 def merge(existing: Existing, vocabs: Mapping[str, Vocab], factor_ids: set[str], lang: str,
@@ -95,7 +107,24 @@ def merge(existing: Existing, vocabs: Mapping[str, Vocab], factor_ids: set[str],
     _decisions(existing, vocabs, factor_ids, merged, mover, lang)
     for sheet in KEYED:
         _keyed(existing, vocabs, sheet, merged, mover, lang)
+    _notes_and_comments(existing, factor_ids, merged, mover, lang)
     return merged
+
+
+def _notes_and_comments(existing: Existing, factor_ids: set[str], merged: Merged, mover: _Mover, lang: str) -> None:
+    """Notes typed outside the tables go to "Unmatched entries"; comments go back on their
+    entry when it is still there, else to "Unmatched entries"."""
+    for n in existing.found.notes:
+        mover.add_at(n.title, n.sheet or "", n.cell, s("field.note", lang), n.text, s("why.note", lang))
+    for n in existing.found.comments:
+        if n.sheet is None:
+            continue  # a board-added sheet is copied with its comments
+        key = final_key(n, merged.finals, factor_ids)
+        if key is not None:
+            merged.carried_extras.attach.append((n, key))
+        else:
+            where = f"{n.table_key} {n.cell}" if n.table_key else n.cell
+            mover.add_at(n.title, n.sheet, where, s("field.comment", lang), n.text, s("why.comment", lang))
 
 
 def _extras(mover: _Mover, sheet: str, row: Row, key: str) -> None:
@@ -142,6 +171,7 @@ def _keyed(existing: Existing, vocabs, sheet: str, merged: Merged, mover: _Mover
             merged.rekeyed.append((sheet, old, format_key(sheet, number)))
         seen.add(number)
         values["key"] = format_key(sheet, number)
+        merged.finals[(sheet, row.row)] = values["key"]
         _extras(mover, sheet, row, values["key"])
         out.append(values)
     merged.board.tables[sheet] = out

@@ -20,12 +20,14 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..checks import CODES
 from ..errors import OutputError, UsageError
 from ..instrument import load_instrument
 from ..instrument.model import Instrument
+from ..release.csvsafe import unquote
 from ..profile.baseline import COLUMNS as BASELINE_COLUMNS
 from ..profile.baseline import Baseline
 from ..profile.compute import PROFILE_COLUMNS
@@ -38,7 +40,8 @@ from .strings import LANGS
 
 FLOATS = ("pct", "ci_low", "ci_high", "baseline_pct", "diff_pp", "p_value", "q_value", "diff_ci_low", "diff_ci_high", "se", "df",
           "rank_level", "rank_excess", "rank_clear", "top_share")
-INTS = ("n", "n_flagged", "baseline_n", "respondents", "flagged", "only_this_rule", "with_other_rules", "count", "listed")
+INTS = ("n", "n_flagged", "baseline_n", "respondents", "flagged", "analysed", "only_this_rule", "with_other_rules", "count",
+        "listed")
 BOOLS = ("suppressed", "weighted", "shortlisted")
 TRUE = {"true", "1", "yes", "ja", "wahr"}
 
@@ -53,12 +56,14 @@ def _read(path: Path, required: bool) -> pd.DataFrame | None:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise OutputError(f"cannot read {path}: {exc}", "the file must be the CSV written by 'ctc profile'") from None
     for col in frame.columns:
-        if col in FLOATS or col == "pct":
-            frame[col] = pd.to_numeric(frame[col].replace("", None), errors="coerce").astype(float)
+        if col in FLOATS or col == "pct":  # float() reads the full-precision CSV back exactly
+            frame[col] = frame[col].map(lambda v: float(v) if v not in ("", None) else np.nan).astype(float)
         elif col in INTS:
             frame[col] = pd.to_numeric(frame[col].replace("", None), errors="coerce").astype("Int64")
         elif col in BOOLS:
             frame[col] = frame[col].str.strip().str.lower().isin(TRUE)
+        else:  # text was written formula-safe ('=name): read back what the run had
+            frame[col] = frame[col].map(unquote)
     return frame
 
 

@@ -19,7 +19,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import OutputError
-from .layout import FORMAT, MARK, TABLES
+from .keep import Found, named_sheets, scan, sheet_id
+from .layout import FORMAT, HIDDEN, MARK, TABLES
 
 SCAN_ROWS = 12
 
@@ -44,6 +45,7 @@ class Existing:
     tables: dict[str, list[Row]]
     headers: dict[str, dict[str, str]]  # sheet id → field id → header text as found
     sheet_titles: dict[str, str]  # sheet id → title as found
+    found: Found = field(default_factory=Found)  # added sheets, comments, notes outside the tables
 
     @property
     def lang(self) -> str:
@@ -80,7 +82,8 @@ def _cell_value(cell: Any, cached: Worksheet | None) -> Any:
     return v
 
 
-def _read_table(ws: Worksheet, cached: Worksheet | None, id_row: int, marks: dict[int, tuple[str, str]]) -> tuple[str, list[Row], dict[str, str]]:
+def _read_table(ws: Worksheet, cached: Worksheet | None, id_row: int,
+                marks: dict[int, tuple[str, str]]) -> tuple[str, list[Row], dict[str, str], set[int]]:
     sheet = next(iter(marks.values()))[0]
     spec = {f.id: f for f in TABLES.get(sheet, ())}
     header_cells = next(ws.iter_rows(min_row=id_row + 1, max_row=id_row + 1))
@@ -108,7 +111,7 @@ def _read_table(ws: Worksheet, cached: Worksheet | None, id_row: int, marks: dic
                 row.values[fid] = v
         if any(k != "key" for k in row.values) or row.extra:
             rows.append(row)
-    return sheet, rows, found_headers
+    return sheet, rows, found_headers, set(marks) | set(extra_cols)
 
 
 def _lists(ws: Worksheet) -> dict[str, dict[str, str]]:
@@ -158,6 +161,8 @@ def read_workbook(path: str | Path) -> Existing:
     tables: dict[str, list[Row]] = {}
     headers: dict[str, dict[str, str]] = {}
     titles: dict[str, str] = {}
+    scans: list[tuple[Worksheet, str | None, tuple[int, set[int], int | None] | None]] = []
+    named = named_sheets(wb)
     for ws in wb.worksheets:
         first = ws.cell(row=1, column=1).value
         if first == f"{MARK}meta":
@@ -170,12 +175,15 @@ def read_workbook(path: str | Path) -> Existing:
             continue
         found = _markers(ws)
         if found is None:
+            scans.append((ws, sheet_id(ws, None, named), None))
             continue
         id_row, marks = found
         if cached_wb is None and _has_formulas(ws, id_row):
             cached_wb = _open(path, data_only=True)
         cached = cached_wb[ws.title] if cached_wb is not None else None
-        sheet, rows, hdr = _read_table(ws, cached, id_row, marks)
+        sheet, rows, hdr, handled = _read_table(ws, cached, id_row, marks)
+        key_col = next((c for c, (_, fid) in marks.items() if fid == "key"), None)
+        scans.append((ws, sheet_id(ws, sheet), (id_row + 1, handled, key_col)))
         tables.setdefault(sheet, []).extend(rows)
         headers[sheet] = hdr
         titles[sheet] = ws.title
@@ -185,7 +193,17 @@ def read_workbook(path: str | Path) -> Existing:
     if meta["format"] != FORMAT:
         raise OutputError(f"{path} has format {meta['format']!r}; this toolkit reads {FORMAT!r}",
                           "update the toolkit, or create a new workbook")
-    return Existing(path, meta, lists, tables, headers, titles)
+    return Existing(path, meta, lists, tables, headers, titles, _found(scans, meta))
+
+
+def _found(scans: list[tuple[Worksheet, str | None, tuple[int, set[int], int | None] | None]], meta: dict[str, str]) -> Found:
+    found = Found()
+    for ws, sid, table in scans:
+        if sid is None:
+            found.added_sheets.append(ws)
+        elif sid not in HIDDEN:
+            scan(ws, sid, table, meta.get(f"cells.{sid}"), found)
+    return found
 
 
 def _has_formulas(ws: Worksheet, id_row: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl.styles import Alignment
+from openpyxl.styles import Alignment, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -16,6 +16,7 @@ from .layout import FIRST_ROW, HEADER_ROW, ID_ROW, MARK, Field
 from .vocab import render
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
+UNLOCKED = Protection(locked=False)
 
 
 def _lines(text: str, width: int) -> int:
@@ -30,7 +31,8 @@ def _validation(book: Book, f: Field) -> DataValidation | None:
         dv = DataValidation(type="list", formula1=f"ctc_{f.vocab}", allow_blank=True)
         if not f.strict:  # suggestions: any other text is accepted after a note
             dv.errorStyle = "information"
-        dv.error, dv.errorTitle = msg("dv.list.error"), msg("dv.title")
+        dv.error, dv.errorTitle = msg("dv.list.error" if f.strict else "dv.list.note"), msg("dv.title")
+        dv.showErrorMessage = True
         return dv
     rules = {
         "whole": ("whole", "between", 0, 99, "dv.whole.error"),
@@ -45,6 +47,7 @@ def _validation(book: Book, f: Field) -> DataValidation | None:
         op, hi = "greaterThanOrEqual", None
     dv = DataValidation(type=kind, operator=op, formula1=str(lo), formula2=None if hi is None else str(hi), allow_blank=True)
     dv.error, dv.errorTitle = msg(err), msg("dv.title")
+    dv.showErrorMessage = True
     return dv
 
 
@@ -83,6 +86,7 @@ def write_table(book: Book, ws: Worksheet, sheet_id: str, fields: Sequence[Field
             else:
                 if f.role == "board":
                     cell.fill = BOARD_FILL
+                    cell.protection = UNLOCKED  # editable where the sheet is protected
                 if f.width >= 28:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
     for c, f in enumerate(fields, start=1):

@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from openpyxl import Workbook
 
 from ..catalogue import Catalogue, load_catalogue
 from ..errors import OutputError
-from ..io.atomic import atomic_path, free_name
+from ..excel import clean_text
+from ..io.atomic import atomic_path
+from ..io.lock import refuse_open
 from ..profile.context import MunicipalityContext
 from . import board_sheets as bs
+from . import keep
 from . import info_sheets as info
 from . import profile_sheets as ps
 from .book import Board, Book, stamp, survey_year
@@ -54,6 +58,9 @@ class UpdateResult(PlanningResult):
     carried: int = 0  # unmatched entries kept from earlier updates
     rekeyed: tuple[tuple[str, str, str], ...] = ()  # (sheet, old key, new key)
     added: tuple[str, ...] = ()  # action-plan rows added for factors the board marked "priority"
+    sheets_kept: tuple[str, ...] = ()  # sheets the board added, carried over (titles)
+    comments_kept: int = 0  # board comments put back on their entries
+    headers_kept: tuple[tuple[str, str, str], ...] = ()  # (sheet, toolkit header, board's header)
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -90,10 +97,11 @@ def build(ctx: MunicipalityContext, catalogue: Catalogue, board: Board, *, decid
     bs.evaluation_sheet(book)
     info.quality_sheet(book)
     bs.unmatched_sheet(book)
-    info.meta_sheet(book, meta or {})
+    info.meta_sheet(book, {**(meta or {}), **keep.mark_sheets(book)})
     for sid in HIDDEN:
         book.sheet(sid).sheet_state = "hidden"
     info.page_setup(book)
+    info.protect(book)
     wb.active = 0
     return book
 
@@ -139,9 +147,15 @@ def write_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catal
     return PlanningResult(**_result(book, path, t0))
 
 
-def backup_path(path: Path) -> Path:
-    """The first free ``<stem>.backup-<N><suffix>`` beside ``path``."""
-    return free_name(path, "backup")
+def backup_path(path: Path, *also: Path) -> Path:
+    """The first ``<stem>.backup-<N><suffix>`` free beside ``path`` and beside each of ``also``
+    (a run that writes into a staging folder keeps the backups of the real one)."""
+    n = 1
+    while True:
+        name = f"{path.stem}.backup-{n}{path.suffix}"
+        if not any((p.parent / name).exists() for p in (path, *also)):
+            return path.with_name(name)
+        n += 1
 
 
 def _prepare_update(merged: Merged, added: list[str]) -> Callable[[Book], None]:
@@ -180,23 +194,29 @@ def _fill_baselines(book: Book, rows: list[dict[str, Any]]) -> None:
 
 
 def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catalogue: Catalogue | None = None,
-                             lang: str | None = None, previous: str | Path | None = None) -> UpdateResult:
+                             lang: str | None = None, previous: str | Path | None = None,
+                             backup_beside: str | Path | None = None) -> UpdateResult:
     """Refresh the planning workbook at ``path`` from ``ctx`` and keep the board's entries.
 
     ``previous``: read the board's entries from this file instead of ``path`` (for a run
     that writes into a new folder); the backup is a copy of it, next to ``path``.
     ``lang``: the language of the refreshed workbook; default: the workbook's own
     language (recorded in its hidden Meta sheet), whatever ``ctx.lang`` is.
+    ``backup_beside``: the backup's number is also free beside this file (the real
+    folder of a run that writes into a staging folder).
+    A workbook open in Excel or LibreOffice (their lock file beside it) is refused.
     """
     t0 = time.perf_counter()
     path = Path(path)
     source = Path(previous) if previous is not None else path
+    refuse_open(source)
+    refuse_open(path)
     existing = read_workbook(source)
     old_lang = existing.lang if existing.lang in LANGS else "en"
     new_lang = lang or old_lang
     if new_lang not in LANGS:
         raise OutputError(f"unknown language {new_lang!r}", f"use one of {', '.join(LANGS)}")
-    if existing.meta.get("municipality") and existing.meta["municipality"] != ctx.municipality:
+    if existing.meta.get("municipality") and existing.meta["municipality"] != clean_text(ctx.municipality):
         raise OutputError(f"{source} is the planning workbook of {existing.meta['municipality']!r}, not of {ctx.municipality!r}",
                           "give the workbook of this municipality")
     ctx = relabel_context(ctx, new_lang)
@@ -206,9 +226,14 @@ def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, cata
     added: list[str] = []
     book = build(ctx, catalogue or load_catalogue(), merged.board, decided=merged.decided,
                  created=existing.meta.get("created") or stamp(), updated=stamp(), prepare=_prepare_update(merged, added))
-    backup = backup_path(path)
+    extras = merged.carried_extras
+    keep.attach_comments(book, extras)
+    keep.keep_headers(book, existing.headers, old_lang, extras)
+    keep.copy_sheets(book, existing.found.added_sheets, extras)
+    backup = backup_path(path, *([Path(backup_beside)] if backup_beside is not None else []))
     if source.exists():
         shutil.copy2(source, backup)
     _save(book, path, overwrite=True)
     return UpdateResult(**_result(book, path, t0), backup=backup, previous_lang=old_lang, kept=dict(merged.kept),
-                        moved=tuple(merged.moved), carried=merged.carried, rekeyed=tuple(merged.rekeyed), added=tuple(added))
+                        moved=tuple(merged.moved), carried=merged.carried, rekeyed=tuple(merged.rekeyed), added=tuple(added),
+                        sheets_kept=tuple(extras.sheets), comments_kept=extras.comments, headers_kept=tuple(extras.headers))

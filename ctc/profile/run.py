@@ -23,6 +23,7 @@ from ..instrument import load_instrument
 from ..instrument.load import shipped_instruments
 from ..instrument.model import Instrument
 from ..io.atomic import atomic_dir, free_name
+from ..io.lock import Held, hold, refuse_open
 from ..io.read import ReadOptions
 from ..manifest import base_manifest, file_sha256, to_json
 from ..pipeline import PipelineResult, run
@@ -48,6 +49,9 @@ class ProfileResult:
     folders: dict[str, str]  # municipality → folder name
     manifest: dict[str, Any]
     seconds: dict[str, float] = field(default_factory=dict)
+    workbooks: dict[str, Any] = field(default_factory=dict)  # municipality → PlanningResult/UpdateResult (final paths)
+    cleaned: list[Path] = field(default_factory=list)  # staging a killed earlier run left, removed
+    restored: list[Path] = field(default_factory=list)  # previous output a killed run had moved aside, put back
 
 
 def _profile_column(name: str) -> bool:
@@ -108,20 +112,35 @@ def _html(ctx: MunicipalityContext, folder: Path, previous: Path | None) -> None
     (folder / "report.html").write_text(render_html(ctx), encoding="utf-8")
 
 
-def _planning(ctx: MunicipalityContext, folder: Path, previous: Path | None) -> None:
+def _planning(ctx: MunicipalityContext, folder: Path, previous: Path | None) -> Any:
     """A new planning workbook, or — when the previous run's folder has one the board
-    has worked in — the same workbook with its data sheets refreshed and every entry kept."""
+    has worked in — the same workbook with its data sheets refreshed and every entry kept.
+
+    The backup of the previous workbook gets a number free in the previous folder too
+    (earlier backups are carried over by :func:`_carry_over`), so none is ever replaced.
+    Returns the workbook's result with the paths it will have in the final folder."""
+    from dataclasses import replace
+
     from ..planning import update_planning_workbook, write_planning_workbook
 
     target = folder / PLANNING
     old = previous / PLANNING if previous is not None else None
     if old is not None and old.is_file():
-        update_planning_workbook(ctx, target, previous=old)
-    else:
-        write_planning_workbook(ctx, target)
+        done = update_planning_workbook(ctx, target, previous=old, backup_beside=old)
+        backup = old.parent / done.backup.name if done.backup is not None else None
+        return replace(done, path=old, backup=backup)
+    return write_planning_workbook(ctx, target)
+
+
+def _final(book: Any, outdir: Path) -> Any:
+    """A workbook result with its path in the output folder (not the staging folder)."""
+    from dataclasses import replace
+
+    return None if book is None else replace(book, path=outdir / book.path.parent.name / book.path.name)
 
 
 PLANNING = "planning.xlsx"
+BACKUP = re.compile(r"^planning\.backup-\d+\.xlsx$")
 RENDERERS: tuple[Callable[[MunicipalityContext, Path, Path | None], None], ...] = (_html, _planning)
 
 
@@ -141,11 +160,39 @@ def contexts(published: Release, indicators: tuple, inst: Instrument, baseline: 
     return out
 
 
-def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Path | Instrument = "ctc-youth-survey",
-            baseline: str | Path | None = None, options: ProfileOptions | None = None, mapping: str | Path | None = None,
-            read: ReadOptions | None = None, force: bool = False, progress: Callable[[int], None] | None = None,
-            synthetic_input: bool = False) -> ProfileResult:
-    """Run the whole profile job; the output folder appears only when everything is written."""
+def profile(input_path: str | Path, outdir: str | Path, *, force: bool = False, **kw: Any) -> ProfileResult:
+    """Run the whole profile job; the output folder appears only when everything is written.
+
+    The output folder is locked for the whole run (a second run into it fails at once);
+    what a killed earlier run left there is cleaned first; with ``force``, a planning
+    workbook open in Excel or LibreOffice stops the run before anything is written.
+    Keywords: those of :func:`_profile`."""
+    outdir = Path(outdir)
+    parent = outdir.parent if str(outdir.parent) else Path(".")
+    made = [p for p in (parent, *parent.parents) if not p.exists()]  # deepest first
+    parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with hold(outdir) as held:
+            if force and outdir.is_dir():
+                for book in sorted(outdir.glob(f"*/{PLANNING}")):
+                    refuse_open(book)
+            result = _profile(input_path, outdir, force=force, held=held, **kw)
+            result.cleaned, result.restored = held.cleaned, held.restored
+            result.workbooks = {m: _final(w, outdir) for m, w in result.workbooks.items()}
+    except BaseException:
+        for folder in made:  # a failed run leaves no folders behind either
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+    return result
+
+
+def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Path | Instrument = "ctc-youth-survey",
+             baseline: str | Path | None = None, options: ProfileOptions | None = None, mapping: str | Path | None = None,
+             read: ReadOptions | None = None, force: bool = False, progress: Callable[[int], None] | None = None,
+             synthetic_input: bool = False, held: Held | None = None) -> ProfileResult:
     options = options or ProfileOptions()
     t0 = time.perf_counter()
     inst = load_instrument(instrument)
@@ -162,38 +209,39 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
     manifest = _manifest(inst, instrument, input_path, base, options, result, folders, screening)
     manifest["input"]["synthetic"] = synthetic_input
     manifest["privacy"] = published.summary
-    with atomic_dir(outdir, force=force) as tmp:
+    with atomic_dir(outdir, force=force, held=held) as tmp:
         published.write_tables(tmp)
         ctxs = contexts(published, tables.indicators, inst, base, options, manifest)
         jobs = [(ctx, tmp / folders[name], Path(outdir) / folders[name] if force else None) for name, ctx in ctxs.items()]
-        _render_all(jobs, options.workers)
+        workbooks = dict(zip(ctxs, _render_all(jobs, options.workers)))
         manifest["output_sha256"] = _hashes(tmp)
         manifest["kept_from_previous_run"] = _carry_over(Path(outdir), tmp, manifest["output_sha256"]) if force else []
         t3 = time.perf_counter()
         manifest["timings_seconds"] = {"read": round(result.seconds["read"], 3), "score": round(result.seconds["score"], 3),
                                        "profile": round(t2 - t1, 3), "outputs": round(t3 - t2, 3), "total": round(t3 - t0, 3)}
         (tmp / "manifest.json").write_text(to_json(manifest), encoding="utf-8")
-    return ProfileResult(Path(outdir), tables, result, screening, folders, manifest, manifest["timings_seconds"])
+    return ProfileResult(Path(outdir), tables, result, screening, folders, manifest, manifest["timings_seconds"],
+                         workbooks=workbooks)
 
 
-def _render_one(job: tuple[MunicipalityContext, Path, Path | None]) -> None:
+def _render_one(job: tuple[MunicipalityContext, Path, Path | None]) -> Any:
+    """Render one municipality; returns what the last renderer (the workbook) reports."""
     ctx, folder, previous = job
     folder.mkdir()
+    out = None
     for render in RENDERERS:
-        render(ctx, folder, previous)
+        out = render(ctx, folder, previous)
+    return out
 
 
-def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], workers: int) -> None:
+def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], workers: int) -> list[Any]:
     """Reports and workbooks of the municipalities are independent: render them in
     parallel processes (charts and Excel writing are CPU-bound, single-threaded)."""
     workers = min(workers, len(jobs))
     if workers <= 1:
-        for job in jobs:
-            _render_one(job)
-        return
+        return [_render_one(job) for job in jobs]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        for _ in pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))):
-            pass
+        return list(pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
 
 
 def _survey_year(result: PipelineResult) -> int:
@@ -228,6 +276,11 @@ def _carry_over(old: Path, new: Path, fresh: dict[str, str]) -> list[str]:
         rel = str(path.relative_to(old))
         if rel == "manifest.json" or path.name == PLANNING:
             continue  # planning workbooks are updated in place (with a backup), see _planning
+        if BACKUP.match(path.name):  # every backup is kept under its own (never reused) number
+            target = new / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            continue
         if rel in previous and previous[rel] == file_sha256(path):
             continue  # our own output, unchanged: regenerated
         target = new / rel

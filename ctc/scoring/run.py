@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +16,7 @@ from ..errors import UsageError
 from ..instrument import load_instrument
 from ..instrument.model import Instrument
 from ..io.atomic import atomic_paths
+from ..io.lock import Held
 from ..io.read import ReadOptions
 from ..pipeline import PipelineResult, run
 from ..release.csvsafe import write_csv
@@ -32,6 +33,7 @@ class ScoreResult:
     screening_path: Path
     pipeline: PipelineResult
     screening: pd.DataFrame
+    cleaned: list[Path] = field(default_factory=list)  # temp files a killed earlier run left, removed
 
     @property
     def rows(self) -> int:
@@ -103,7 +105,8 @@ def score(input_path: str | Path, output: str | Path, *, instrument: str | Path 
         raise UsageError(f"output must end in {' or '.join(OUTPUT_SUFFIXES)}, got {output.name!r}")
     inst = load_instrument(instrument)
     checks_path, screening_path = sidecars(output)
-    with atomic_paths([output, checks_path, screening_path], overwrite=overwrite) as (tmp_out, tmp_checks, tmp_screen):
+    held: list[Held] = []
+    with atomic_paths([output, checks_path, screening_path], overwrite=overwrite, held=held) as (tmp_out, tmp_checks, tmp_screen):
         writer = _Writer(tmp_out, output.suffix)
         try:
             result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, sink=writer, progress=progress)
@@ -112,4 +115,4 @@ def score(input_path: str | Path, output: str | Path, *, instrument: str | Path 
         screening = finish_audit(result.audit, inst, lang)
         write_csv(result.checks.frame(lang), tmp_checks)
         write_csv(screening, tmp_screen)
-    return ScoreResult(output, checks_path, screening_path, result, screening)
+    return ScoreResult(output, checks_path, screening_path, result, screening, [p for h in held for p in h.cleaned])

@@ -78,3 +78,53 @@ def test_german_workbook_exports_to_pdf(inst, tmp_path: Path) -> None:
     write_planning_workbook(make_context(inst, lang="de"), path)
     pdf = soffice(path, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_validations_and_protection_survive_libreoffice(filled: Path, tmp_path: Path) -> None:
+    """LibreOffice opens the protected workbook, recalculates it and saves the
+    validations' messages and the sheet protection back unchanged."""
+    out = soffice(filled, "xlsx", tmp_path)
+    wb = load_workbook(out)
+    dvs = [dv for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    assert len(dvs) >= 22 and all(dv.showErrorMessage for dv in dvs)
+    assert {dv.errorTitle for dv in dvs} == {s("dv.title")}
+    assert s("dv.list.error") in {dv.error for dv in dvs}
+    assert wb["Profile"].protection.sheet and wb["Priorities"].protection.sheet
+    assert not wb["Resource inventory"].protection.sheet
+    prio = wb["Priorities"]
+    header = {c.value: c.column for c in prio[4]}
+    assert prio.cell(row=5, column=header["Board decision"]).protection.locked is False
+    assert prio.cell(row=5, column=header["Factor"]).protection.locked is True
+
+
+def test_a_workbook_with_the_boards_sheet_and_comments_opens(inst, tmp_path: Path) -> None:
+    from openpyxl.comments import Comment
+
+    path = tmp_path / "planning.xlsx"
+    write_planning_workbook(make_context(inst), path)
+    wb = load_workbook(path)
+    wb.create_sheet("Board notes")["A1"] = "Sitzung"
+    wb["Resource inventory"]["B5"] = "Youth club"
+    wb["Resource inventory"]["B5"].comment = Comment("ask about funding", "Anna")
+    wb.save(path)
+    update_planning_workbook(make_context(inst, seed=5), path)
+    back = load_workbook(soffice(path, "xlsx", tmp_path / "lo"))
+    assert back["Board notes"]["A1"].value == "Sitzung"
+    assert back["Resource inventory"]["B5"].comment.text.strip() == "ask about funding"
+
+
+def test_a_workbook_saved_by_libreoffice_is_still_told_apart_from_the_boards_sheets(inst, tmp_path: Path) -> None:
+    """LibreOffice drops the sheets' code names; the toolkit's sheets are still known by
+    their workbook names, so only the board's sheet is carried as the board's."""
+    path = tmp_path / "planning.xlsx"
+    write_planning_workbook(make_context(inst), path)
+    wb = load_workbook(path)
+    wb.create_sheet("Board notes")["A1"] = "Sitzung"
+    wb["Profile"].cell(row=2, column=30).value = "check with schools"
+    wb.save(path)
+    saved = soffice(path, "xlsx", tmp_path / "lo")
+    assert load_workbook(saved)["Profile"].sheet_properties.codeName is None
+    result = update_planning_workbook(make_context(inst, seed=5), saved)
+    assert result.sheets_kept == ("Board notes",)
+    assert [(m.title, m.key, m.value) for m in result.moved] == [("Profile", "AD2", "check with schools")]
+    assert load_workbook(saved).sheetnames.count("Profile") == 1

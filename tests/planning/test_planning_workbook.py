@@ -229,3 +229,43 @@ def test_big_profile_writes_fast(inst, tmp_path: Path) -> None:
     result = write_planning_workbook(big, tmp_path / "big.xlsx")
     assert result.seconds < 5
     assert load_workbook(tmp_path / "big.xlsx")["Profile"].cell(row=4, column=12).value == "Grade 12"
+
+
+# --------------------------------------------------------------------------- validations and protection
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_validation_rejects_or_warns_with_a_message_in_the_workbook_language(inst, tmp_path: Path, lang: str) -> None:
+    from ctc.planning.strings import s as text
+
+    path = tmp_path / "planning.xlsx"
+    write_planning_workbook(make_context(inst, lang=lang), path)
+    wb = load_workbook(path)
+    dvs = [(ws.title, dv) for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    assert len(dvs) >= 22
+    for title_, dv in dvs:
+        assert dv.showErrorMessage is True, (title_, dv.sqref)
+        assert dv.errorTitle == text("dv.title", lang) and dv.error
+    lists = [dv for _, dv in dvs if dv.type == "list"]
+    strict = {dv.error for dv in lists if dv.errorStyle in (None, "stop")}
+    assert strict == {text("dv.list.error", lang)}
+    assert {dv.error for dv in lists if dv.errorStyle == "information"} == {text("dv.list.note", lang)}
+
+
+def test_data_sheets_are_protected_and_board_columns_stay_editable(inst, tmp_path: Path) -> None:
+    path = tmp_path / "planning.xlsx"
+    write_planning_workbook(make_context(inst), path)
+    wb = load_workbook(path)
+    protected = {ws.title for ws in wb.worksheets if ws.protection.sheet}
+    assert protected == {"Overview", "Profile", "Problem behaviours", "Priorities", "Programme matches", "Gap matrix",
+                         "Data quality"}
+    prio = wb["Priorities"]
+    assert prio.protection.autoFilter is False and prio.protection.formatColumns is False
+    header = {c.value: c.column for c in prio[4]}
+    row = 5
+    assert prio.cell(row=row, column=header["Board decision"]).protection.locked is False
+    assert prio.cell(row=row, column=header["Rationale of the board"]).protection.locked is False
+    for name in ("Key", "Factor", "%", "Reason"):
+        assert prio.cell(row=row, column=header[name]).protection.locked is True, name
+    assert wb["Profile"]["B6"].protection.locked is True
+    assert not wb["Resource inventory"].protection.sheet and not wb["Action plan"].protection.sheet
