@@ -218,12 +218,40 @@ def write_charts(book: Book, ws: Worksheet, g: Grid, last: int, groups: list[tup
         ws.add_chart(ch, f"{get_column_letter(LEFT + 4 + len(grades))}{row}")
 
 
+def gender_block(book: Book, ws: Worksheet, g: Grid, first: int, column: int) -> None:
+    """Each factor by gender (all grades), beside the grid; hidden cells are "–" with a note."""
+    t_ = book.ctx.table
+    rows = t_[(t_["grade"].astype(str) == ALL) & (t_["gender"].astype(str) != ALL)]
+    codes = [c for c in (book.ctx.instrument.genders or sorted(set(rows["gender"].astype(str)))) if c in set(rows["gender"].astype(str))]
+    if not codes:
+        return
+    names = book.ctx.instrument.genders or {}
+    put(ws, 3, column, book.s("profile.block.gender"))
+    ws.cell(row=3, column=column).font = HEADER_FONT
+    index = {(f"{r.indicator_type}:{r.indicator_id}", str(r.gender)): r for r in rows.itertuples(index=False)}
+    for k, code in enumerate(codes):
+        cell = ws.cell(row=4, column=column + k)
+        put(ws, 4, column + k, names[code].get(book.lang) if code in names else code)
+        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(column + k)].width = 9
+        for r, ind in enumerate(g.inds, start=first):
+            row = index.get((_k(ind), code))
+            if row is None or bool(row.suppressed):
+                put(ws, r, column + k, DASH)
+                ws.cell(row=r, column=column + k).comment = Comment(book.s("profile.suppressed_note",
+                                                                            reason=t("suppression.protected", book.lang)), "ctc")
+            else:
+                put(ws, r, column + k, value(row.pct), PCT)
+
+
 def profile_sheet(book: Book) -> None:
     ws = book.sheet("profile")
     title(ws, f"{book.s('sheet.profile')} — {book.ctx.municipality}")
     note(ws, 2, book.s("profile.note"))
     g = grid(book, ("risk", "protective"))
-    first, last, _ = write_grid(book, ws, g, book.s("profile.flag"))
+    first, last, blocks = write_grid(book, ws, g, book.s("profile.flag"))
+    gender_block(book, ws, g, first, blocks[-1] + len(g.grades) + 1)
     risk = [i for i in g.inds if i.type == "risk"]
     prot = [i for i in g.inds if i.type == "protective"]
     short = [i for i in g.inds if i.id in set(book.prioritised)]

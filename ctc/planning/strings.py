@@ -252,6 +252,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "profile.block.pct": {"en": "% {flag}", "de": "% {flag}"},
     "profile.block.baseline": {"en": "Baseline %", "de": "Vergleichswert %"},
     "profile.block.diff": {"en": "Difference to the baseline (pp)", "de": "Differenz zum Vergleichswert (Pp.)"},
+    "profile.block.gender": {"en": "% by gender (all grades; where the privacy protection allows)", "de": "% nach Geschlecht (alle Jahrgangsstufen; soweit der Datenschutz es zulässt)"},
     "profile.grade": {"en": "Grade {grade}", "de": "Jg. {grade}"},
     "profile.all_grades": {"en": "All grades", "de": "Alle Jg."},
     "profile.suppressed_note": {"en": "Not shown: {reason}", "de": "Nicht ausgewiesen: {reason}"},

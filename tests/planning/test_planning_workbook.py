@@ -269,3 +269,24 @@ def test_data_sheets_are_protected_and_board_columns_stay_editable(inst, tmp_pat
         assert prio.cell(row=row, column=header[name]).protection.locked is True, name
     assert wb["Profile"]["B6"].protection.locked is True
     assert not wb["Resource inventory"].protection.sheet and not wb["Action plan"].protection.sheet
+
+
+def test_profile_sheet_shows_the_gender_breakdown_the_protection_allows(ctx, written) -> None:
+    _, wb = written
+    ws = wb["Profile"]
+    head = next(c for c in ws[3] if c.value and str(c.value).startswith("% by gender"))
+    genders = {ws.cell(row=4, column=head.column + k).value: head.column + k for k in range(3)}
+    t = ctx.table
+    rows = t[(t["grade"].astype(str) == "all") & (t["gender"].astype(str) != "all") & t["indicator_type"].isin(["risk", "protective"])]
+    by_row = {ws.cell(row=r, column=1).value: r for r in range(5, ws.max_row + 1)}
+    names = {code: text.get("en") for code, text in ctx.instrument.genders.items()}
+    checked = hidden = 0
+    for r in rows.itertuples():
+        cell = ws.cell(row=by_row[r.indicator_id], column=genders[names[r.gender]])
+        if r.suppressed:
+            assert cell.value == "–" and cell.comment is not None
+            hidden += 1
+        else:
+            assert cell.value == pytest.approx(r.pct)
+        checked += 1
+    assert checked == len(rows) and hidden > 0 and checked - hidden > 0
