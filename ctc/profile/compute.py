@@ -22,7 +22,7 @@ PROFILE_COLUMNS = [
     "municipality", "grade", "gender", "indicator_type", "indicator_id", "label", "n", "n_flagged", "pct",
     "ci_low", "ci_high", "suppressed", "suppression_reason", "baseline_pct", "diff_pp", "p_value", "q_value",
     # beyond the required columns: how each number was obtained
-    "baseline_n", "diff_ci_low", "diff_ci_high", "test", "se", "df", "ci_method", "weighted",
+    "baseline_n", "diff_ci_low", "diff_ci_high", "test", "se", "df", "deff", "n_eff", "ci_method", "weighted",
 ]
 
 
