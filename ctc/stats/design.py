@@ -15,8 +15,12 @@ single PSU ("lonely PSU") follows R's ``options(survey.lonely.psu=...)``:
 * ``"certainty"``: the stratum contributes nothing (scale_h = 0), as if it were
   sampled with certainty;
 * ``"average"``: the stratum contributes nothing and the sum over the other strata is
-  multiplied by H / (H - L) (H strata, L lonely ones), i.e. every lonely stratum gets the
-  average contribution of the others (R's ``onestage``: ``sum * nstrat / nokstrat``).
+  multiplied by H / (H - L), i.e. every lonely stratum gets the average contribution of
+  the others (R's ``onestage``: ``sum * nstrat / nokstrat``). As in R, H and L count
+  only the strata in which the domain has answering respondents (R's subset drops the
+  other rows), so the factor is per domain and indicator (``ctc.stats._taylor``). At the
+  second stage of a two-stage design a school with one respondent contributes nothing
+  (R returns NaN there).
 
 A two-stage design (schools sampled, then students within schools, both with known
 population sizes) adds the second stage's variance as R's ``multistage`` does:
@@ -82,6 +86,7 @@ class SurveyDesign:
     lonely_psu: LonelyPsu
     has_fpc: bool
     second_stage: SurveyDesign | None = None
+    averaged: NDArray[np.bool_] | None = None  # lonely_psu="average": the lonely strata (f > 0)
 
     @property
     def n(self) -> int:
@@ -135,16 +140,18 @@ class SurveyDesign:
         n_psu = np.bincount(psu_stratum, minlength=int(stratum.max()) + 1).astype(np.intp)
         f = _fpc_factor(fpc, stratum, n_psu) if fpc is not None else np.ones(n_psu.size)
         scale, centre = _stratum_factors(n_psu, f, lonely_psu)
+        averaged = (n_psu == 1) & (f > 0.0) if lonely_psu == "average" else None
         second = None
         if fpc2 is not None:
             if psu is None or fpc is None:
                 raise DesignError("a second-stage population size (enrolment) needs PSUs and a first-stage "
                                   "population size", hint="Give the number of schools in the population as well.")
-            second = cls.build(w, strata=psu_codes, psu=None, fpc=fpc2, lonely_psu=lonely_psu)
+            second = cls.build(w, strata=psu_codes, psu=None, fpc=fpc2,
+                               lonely_psu="certainty" if lonely_psu == "average" else lonely_psu)
             # R multistage: each PSU's within-PSU variance is weighted by its stratum's n_h/N_h
             sampled = (1.0 - f)[psu_stratum]  # n_h/N_h per PSU (stratum code of stage 2 = PSU code)
             object.__setattr__(second, "scale", second.scale * sampled)
-        return cls(w, stratum, psu_codes, psu_stratum, n_psu, scale, centre, lonely_psu, fpc is not None, second)
+        return cls(w, stratum, psu_codes, psu_stratum, n_psu, scale, centre, lonely_psu, fpc is not None, second, averaged)
 
 
 def school_design(
@@ -231,6 +238,6 @@ def _stratum_factors(n_psu: IntArray, f: FloatArray, lonely_psu: LonelyPsu) -> t
         if missing.all():
             raise DesignError("every stratum has a single PSU, so lonely_psu='average' has nothing to average",
                               hint="Use lonely_psu 'adjust' or 'certainty', or declare fewer strata.")
-        scale = np.where(missing, 0.0, scale) * (n_psu.size / (n_psu.size - int(missing.sum())))
+        scale = np.where(missing, 0.0, scale)  # the factor H/(H - L) is applied per domain (_taylor)
     centre = np.where(lonely & (lonely_psu == "adjust"), 0.0, 1.0)
     return scale.astype(np.float64), centre.astype(np.float64)
