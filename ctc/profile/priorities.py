@@ -57,7 +57,9 @@ def _pooled(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
 
 
 def by_grade(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
-    m = (table["municipality"].astype(str) == muni) & (table["grade"].astype(str) != ALL) & (table["gender"].astype(str) == ALL)
+    """The municipality's all-gender rows of ``kind``: every grade, and the pooled row
+    (grade ``all``), which :func:`reason_text` reads for q and the difference interval."""
+    m = (table["municipality"].astype(str) == muni) & (table["gender"].astype(str) == ALL)
     return table[m & (table["indicator_type"] == kind)]
 
 
@@ -96,8 +98,17 @@ def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: b
                 risk_level: float = 30.0, protective_level: float = 50.0) -> str:
     """One sentence; every number in it is a number of the profile table (pooled row, same rounding).
 
-    ``row`` is the pooled row (pct, baseline_pct; diff_pp, q_value, diff_ci_low/high when known).
+    ``row`` is the pooled row (at least pct and baseline_pct); ``grades`` are the factor's
+    rows from :func:`by_grade`; missing pooled fields (diff_pp, q_value, diff_ci_low/high)
+    are taken from its pooled row.
     """
+    is_pooled = grades["grade"].astype(str) == ALL
+    pooled = grades[is_pooled]
+    grades = grades[~is_pooled]
+    if len(pooled):
+        extra = {k: pooled.iloc[0][k] for k in ("diff_pp", "q_value", "diff_ci_low", "diff_ci_high")
+                 if k in pooled.columns and k not in row.index}
+        row = pd.concat([row, pd.Series(extra, dtype=object)]) if extra else row
     sign = _sign(kind)
     flag = t(f"flag.{kind}", lang)
     parts = [t("reason.level", lang, pct=number(row["pct"], lang, 1), flag=flag)]
@@ -112,9 +123,9 @@ def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: b
             excludes = _excludes_baseline(row)
             if worse and q < alpha:
                 parts.append(t("reason.clear", lang, q=_q(q, lang), alpha=number(alpha, lang, 2)))
-            elif worse and excludes:
+            elif worse and excludes and not np.isnan(q):
                 parts.append(t("reason.not_clear", lang, q=_q(q, lang)))
-            elif worse:
+            elif worse and not np.isnan(q):
                 parts.append(t("reason.chance", lang))
         cmp = grades[~grades["suppressed"].astype(bool) & grades["diff_pp"].notna()]
         if len(cmp):
