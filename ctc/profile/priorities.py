@@ -102,13 +102,12 @@ def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: b
     rows from :func:`by_grade`; missing pooled fields (diff_pp, q_value, diff_ci_low/high)
     are taken from its pooled row.
     """
-    is_pooled = grades["grade"].astype(str) == ALL
-    pooled = grades[is_pooled]
-    grades = grades[~is_pooled]
-    if len(pooled):
-        extra = {k: pooled.iloc[0][k] for k in ("diff_pp", "q_value", "diff_ci_low", "diff_ci_high")
-                 if k in pooled.columns and k not in row.index}
-        row = pd.concat([row, pd.Series(extra, dtype=object)]) if extra else row
+    is_pooled = (grades["grade"].astype(str) == ALL).to_numpy()
+    if is_pooled.any():
+        pooled = grades.iloc[int(np.argmax(is_pooled))]
+        row = {**{k: pooled[k] for k in ("diff_pp", "q_value", "diff_ci_low", "diff_ci_high") if k in pooled.index},
+               **dict(row)}
+        grades = grades.iloc[np.flatnonzero(~is_pooled)]
     sign = _sign(kind)
     flag = t(f"flag.{kind}", lang)
     parts = [t("reason.level", lang, pct=number(row["pct"], lang, 1), flag=flag)]
