@@ -105,6 +105,7 @@ def _one(sub: pd.DataFrame, y: np.ndarray, inds, domains: Domains, options: Prof
     cp_low, cp_high = clopper_pearson_interval(est.n_flagged, est.n, options.level)
     low[fallback], high[fallback] = cp_low[fallback], cp_high[fallback]
     method[fallback] = "clopper-pearson"
+    method[(est.ci_status == CiStatus.NO_DF) & ~fallback] = "no-df"  # e.g. a domain inside one school
     if options.design == "clusters":
         # with fewer than MIN_CLUSTER_DF + 1 schools the interval for the community cannot be trusted
         # (coverage study, bench/bench_coverage.py): no interval, no test; the report says why
