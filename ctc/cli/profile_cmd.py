@@ -47,8 +47,14 @@ def _demo_survey(folder: Path) -> Path:
               help="A hidden small group's count must stay uncertain by this share of the group (docs/privacy.md).")
 @click.option("--min-count", default=SuppressionRules.min_count, show_default=True, type=click.IntRange(0),
               help="Screening counts from 1 to this minus 1 are not shown.")
-@click.option("--schools", type=click.Choice(["strata", "clusters"]), default="strata", show_default=True,
-              help="With weights: every school took part (strata) or schools were sampled (clusters).")
+@click.option("--design", type=click.Choice(["census", "clusters"]), default="census", show_default=True,
+              help="census: every school of the municipality took part (schools are strata; the percentages describe "
+                   "this year's students). clusters: schools are sampled units (the percentages describe the "
+                   "community's young people beyond this cohort; needs a school column). Weighted or not.")
+@click.option("--lonely-psu", type=click.Choice(["adjust", "average", "certainty"]), default="adjust", show_default=True,
+              help="A stratum with a single unit (as R survey.lonely.psu): centre at the grand mean, give it the "
+                   "average of the other strata, or no variance.")
+@click.option("--schools", hidden=True, default=None, help="Replaced by --design.")
 @click.option("--bootstrap", default=200, show_default=True, type=click.IntRange(0), help="Resamples for shortlist stability.")
 @click.option("--seed", default=20261122, show_default=True, type=int, help="Seed of the bootstrap.")
 @click.option("--country", metavar="CODE", default=None, help="Country the programme suggestions are ranked for (ISO 3166-1 "
@@ -59,8 +65,8 @@ def _demo_survey(folder: Path) -> Path:
 @quiet_option
 @lang_option
 def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, demo: bool, min_n: int, all_or_none_n: int,
-                protection: float, min_count: int, schools: str, bootstrap: int, seed: int, country: str | None,
-                instrument: str, mapping: str | None, sep: str | None,
+                protection: float, min_count: int, design: str, lonely_psu: str, schools: str | None, bootstrap: int,
+                seed: int, country: str | None, instrument: str, mapping: str | None, sep: str | None,
                 encoding: str | None, sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Profiles of every municipality against a baseline, with intervals, suppression of
     small groups, and reasoned priority shortlists; writes CSV tables, and per municipality
@@ -68,12 +74,16 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     lang = resolve_lang(lang)
     if demo == (input_path is not None):
         raise click.UsageError("give an INPUT survey file or --demo (not both)")
+    if schools is not None:
+        raise click.UsageError("--schools was replaced by --design: use --design census (every school took part, "
+                               "was --schools strata) or --design clusters (was --schools clusters)")
     from ..catalogue import load_catalogue, resolve_country
 
     country = resolve_country(country, load_catalogue(), lang=lang, instrument_id=instrument)  # recorded in the manifest
     options = ProfileOptions(suppression=SuppressionRules(min_n=min_n, all_or_none_n=all_or_none_n, protection=protection,
                                                           min_count=min_count),
-                             schools=schools, bootstrap=bootstrap, seed=seed, lang=lang, country=country)  # type: ignore[arg-type]
+                             design=design, lonely_psu=lonely_psu, bootstrap=bootstrap, seed=seed, lang=lang,
+                             country=country)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         if demo:
             input_path = _demo_survey(Path(tmp))

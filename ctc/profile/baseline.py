@@ -16,17 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from ..errors import DefinitionError, InvalidDefinition, Problem
 from ..instrument.model import Instrument
 from ..resources import shipped_files
-from ..stats import (
-    design_t_test_fixed,
-    newcombe_interval,
-    score_test_fixed,
-    two_proportion_test,
-)
 from .estimate import ALL
 
 COLUMNS = ("indicator_type", "indicator_id", "grade", "gender", "pct", "n", "source", "year")
@@ -107,10 +101,23 @@ def load_baseline(ref: str | Path, inst: Instrument) -> Baseline:
 def compare(profile: pd.DataFrame, baseline: Baseline | None, level: float = 0.95) -> pd.DataFrame:
     """Add ``baseline_pct, baseline_n, diff_pp, diff_ci_low, diff_ci_high, p_value, test``.
 
-    Baseline as a fixed value (no ``n``): score test (unweighted) or design t-test
-    (weighted). Baseline with ``n``: an independent sample — pooled two-proportion z-test
-    and Newcombe interval for the difference (unweighted); with weights, a z-test on
-    SE² + p0(1−p0)/n0. Only exact grade × gender matches are compared.
+    Every test agrees with the interval shown (docs/statistics.md, "Tests"):
+
+    * ``design-logit`` (logit interval shown): t = (logit p̂ − logit p0)/SE_logit on the
+      domain's design df, SE_logit = SE/(p̂(1−p̂)) — R ``svyglm(y ~ 1, offset = qlogis(p0),
+      family = quasibinomial)``. It rejects at alpha = 1 − level exactly when the logit
+      interval excludes p0; diff_ci is that interval minus p0.
+    * ``design-logit-2`` (baseline with ``n``, i.e. its own sampling error): the same with
+      SE_logit² + 1/(n0·p0(1−p0)) (the baseline's binomial variance on the logit scale) and
+      the municipality's design df; diff_ci = expit(logit p0 + [lower, upper]) − p0, the
+      interval of the log-odds difference in percentage points at the baseline's level,
+      so it excludes 0 exactly when the test rejects.
+    * ``exact`` (p̂ = 0 or 1, Clopper–Pearson interval shown): the two-sided exact binomial
+      test on the unweighted counts, p = min(1, 2·min(P(X ≤ x), P(X ≥ x))), dual to the
+      Clopper–Pearson interval; the baseline is taken as fixed.
+
+    No test where no interval is shown (too few schools under clusters, no df) or where
+    the baseline is 0 % or 100 %. Only exact grade × gender matches are compared.
     """
     out = profile.copy()
     for col in ("baseline_pct", "diff_pp", "diff_ci_low", "diff_ci_high", "p_value"):
@@ -126,45 +133,59 @@ def compare(profile: pd.DataFrame, baseline: Baseline | None, level: float = 0.9
     n0 = merged["_b_n"].to_numpy(dtype=float, na_value=np.nan)
     out["baseline_pct"] = 100 * p0
     out["baseline_n"] = merged["_b_n"].astype("Int64").to_numpy()
-    shown = ~out["suppressed"].to_numpy() & ~np.isnan(p0)
+    shown = ~out["suppressed"].to_numpy(dtype=bool) & ~np.isnan(p0)
     _tests(out, p0, n0, shown, level)
     return out
+
+
+def logit_test(p: np.ndarray, se: np.ndarray, df: np.ndarray, p0: np.ndarray, n0: np.ndarray,
+               level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-sided p and the interval for p − p0 of the logit-scale design test (see :func:`compare`).
+
+    ``n0`` NaN or 0 = the baseline is a fixed value. NaN where p̂ or p0 is 0, 1 or NaN, SE ≤ 0 or df < 1.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = (p > 0) & (p < 1) & (p0 > 0) & (p0 < 1) & (se > 0) & (df >= 1)
+        own = np.where(n0 > 0, 1.0 / (n0 * p0 * (1 - p0)), 0.0)
+        s = np.sqrt((se / (p * (1 - p))) ** 2 + own)
+        d = special.logit(p) - special.logit(p0)
+        dfs = np.where(ok, df, 1.0)
+        pval = 2.0 * stats.t.sf(np.abs(d) / s, dfs)
+        half = stats.t.isf((1 - level) / 2, dfs) * s
+        lo = special.expit(special.logit(p0) + d - half) - p0
+        hi = special.expit(special.logit(p0) + d + half) - p0
+    return tuple(np.where(ok, v, np.nan) for v in (pval, lo, hi))  # type: ignore[return-value]
+
+
+def exact_test(x: np.ndarray, n: np.ndarray, p0: np.ndarray) -> np.ndarray:
+    """Two-sided central exact binomial p (dual to Clopper–Pearson), from survival functions."""
+    with np.errstate(invalid="ignore"):
+        lower = stats.binom.cdf(x, n, p0)
+        upper = stats.binom.sf(x - 1, n, p0)
+    return np.where((n > 0) & (p0 >= 0) & (p0 <= 1), np.minimum(1.0, 2.0 * np.minimum(lower, upper)), np.nan)
 
 
 def _tests(out: pd.DataFrame, p0: np.ndarray, n0: np.ndarray, shown: np.ndarray, level: float) -> None:
     n = out["n"].to_numpy(dtype=float, na_value=np.nan)
     x = out["n_flagged"].to_numpy(dtype=float, na_value=np.nan)
     p = out["pct"].to_numpy(dtype=float) / 100
-    weighted = out["weighted"].to_numpy(dtype=bool)
+    se = out["se"].to_numpy(dtype=float) / 100
+    df = out["df"].to_numpy(dtype=float)
+    method = out["ci_method"].astype(str).to_numpy()
     has_n = ~np.isnan(n0) & (n0 > 0)
     diff = np.where(shown, 100 * (p - p0), np.nan)
     pval = np.full(len(out), np.nan)
     lo, hi = np.full(len(out), np.nan), np.full(len(out), np.nan)
     test = np.full(len(out), "", dtype=object)
-    # unweighted, baseline fixed
-    m = shown & ~weighted & ~has_n
-    pval[m] = score_test_fixed(x[m], n[m], p0[m])
-    test[m] = "score"
-    # unweighted, baseline an independent sample
-    m = shown & ~weighted & has_n
-    x0 = np.rint(p0[m] * n0[m])
-    pval[m] = two_proportion_test(x[m], n[m], x0, n0[m])
-    lo[m], hi[m] = (100 * v for v in newcombe_interval(x[m], n[m], x0, n0[m], level))
-    test[m] = "two-proportion"
-    # weighted
-    se = out["se"].to_numpy(dtype=float) / 100
-    df = out["df"].to_numpy(dtype=float)
-    m = shown & weighted & ~has_n
-    pval[m] = design_t_test_fixed(p[m], se[m], df[m], p0[m])
-    test[m] = "design-t"
-    m = shown & weighted & has_n
-    se_d = np.sqrt(se[m] ** 2 + p0[m] * (1 - p0[m]) / n0[m])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = (p[m] - p0[m]) / se_d
-        pval[m] = np.where(se_d > 0, 2 * stats.norm.sf(np.abs(z)), np.nan)
-        zq = stats.norm.ppf(0.5 + level / 2)
-        lo[m], hi[m] = 100 * (p[m] - p0[m] - zq * se_d), 100 * (p[m] - p0[m] + zq * se_d)
-    test[m] = "design-z"
+    m = shown & (method == "logit")
+    pv, dl, dh = logit_test(p[m], se[m], df[m], p0[m], np.where(has_n[m], n0[m], np.nan), level)
+    pval[m], lo[m], hi[m] = pv, 100 * dl, 100 * dh
+    test[m] = np.where(np.isnan(pv), "", np.where(has_n[m], "design-logit-2", "design-logit"))
+    m = shown & (method == "clopper-pearson")
+    pval[m] = exact_test(x[m], n[m], p0[m])
+    lo[m] = out["ci_low"].to_numpy(dtype=float)[m] - 100 * p0[m]
+    hi[m] = out["ci_high"].to_numpy(dtype=float)[m] - 100 * p0[m]
+    test[m] = "exact"
     out["diff_pp"], out["p_value"], out["diff_ci_low"], out["diff_ci_high"], out["test"] = diff, pval, lo, hi, test
 
 

@@ -10,20 +10,20 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..instrument.model import Instrument
+from ..release.protect import Protected, protect_profile
+from ..release.publish import profile_rules
 from ..stats import bh_adjust_grouped
 from .baseline import Baseline, compare
 from .estimate import estimate
 from .indicators import Indicator, indicators
 from .options import ProfileOptions
 from .priorities import prioritise
-from ..release.protect import Protected, protect_profile
-from ..release.publish import profile_rules
 
 PROFILE_COLUMNS = [
     "municipality", "grade", "gender", "indicator_type", "indicator_id", "label", "n", "n_flagged", "pct",
     "ci_low", "ci_high", "suppressed", "suppression_reason", "baseline_pct", "diff_pp", "p_value", "q_value",
     # beyond the required columns: how each number was obtained
-    "baseline_n", "diff_ci_low", "diff_ci_high", "test", "se", "df", "ci_method", "weighted",
+    "baseline_n", "diff_ci_low", "diff_ci_high", "test", "se", "df", "deff", "n_eff", "ci_method", "weighted",
 ]
 
 

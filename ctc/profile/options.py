@@ -33,15 +33,38 @@ class SuppressionRules:
 class ProfileOptions:
     suppression: SuppressionRules = SuppressionRules()
     level: float = 0.95
-    schools: Literal["strata", "clusters"] = "strata"  # design when weights are present
+    # The survey design (docs/statistics.md, "The two designs"), used weighted or not:
+    # "census" = every school of the municipality took part; schools are strata and the
+    #   estimate is about this year's students (the default: the usual CTC survey);
+    # "clusters" = schools are PSUs; the estimate is about the community's young people
+    #   beyond this cohort (between-school variation counts).
+    design: Literal["census", "clusters"] = "census"
+    lonely_psu: Literal["adjust", "average", "certainty"] = "adjust"
+    # columns of the scored frame that carry further design information (None = not given)
+    strata: str | None = None  # clusters: strata of the school sample
+    schools_population: str | None = None  # clusters: schools in the stratum's population (stage-1 fpc)
+    enrolled: str | None = None  # enrolled students of the respondent's school (census fpc / stage-2 fpc)
     alpha: float = 0.05  # for "clearly above/below" (BH q-value)
     bootstrap: int = 200  # resamples for the stability of the shortlist
     seed: int = 20261122
-    top_risk: int = 5
+    top_risk: int = 5  # at most this many; fewer when fewer factors qualify
     top_protective: int = 3
+    # without a baseline a factor qualifies by its level: risk above, protection below
+    # these percentages (provisional cut-points decide what these levels mean)
+    risk_level: float = 30.0
+    protective_level: float = 50.0
     lang: str = "en"
     country: str | None = None  # ISO 3166-1 alpha-2 code the programme suggestions are ranked for (None: from lang/instrument)
     workers: int = field(default_factory=lambda: max(1, min(4, len(os.sched_getaffinity(0)))))  # render processes
+
+    def __post_init__(self) -> None:
+        if self.design not in ("census", "clusters"):
+            raise ValueError(f"design must be 'census' or 'clusters', got {self.design!r}")
+        if self.lonely_psu not in ("adjust", "average", "certainty"):
+            raise ValueError(f"lonely_psu must be 'adjust', 'average' or 'certainty', got {self.lonely_psu!r}")
+
+    def design_columns(self) -> dict[str, str | None]:
+        return {"strata": self.strata, "schools_population": self.schools_population, "enrolled": self.enrolled}
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -8,10 +8,14 @@ protective factors (depressed) under three decision rules side by side:
 * ``clear``  — excess that is statistically clear: BH q < alpha, ranked by the
   interval bound nearest the baseline (the excess the data guarantee);
 
-and says how stable each factor's place is: the share of bootstrap resamples of the
-municipality's respondents in which it makes the top N of its kind. The shortlist
-(about five risk and three protective candidates) follows the ``excess`` rule when a
-baseline is given, otherwise ``level``; every factor carries a one-sentence reason.
+and says how stable each factor's place is: the share of bootstrap resamples (of what
+the design samples) in which it makes the top N of its kind. The shortlist (at most
+five risk and three protective factors) follows the ``excess`` rule when a baseline is
+given, otherwise ``level``, and proposes only *candidates*: factors worse than the
+baseline (risk above it, protection below it), or without a baseline beyond the stated
+level (``ProfileOptions.risk_level``/``protective_level``). It can be shorter or
+empty, and ``shortlist_note`` says so. Every factor carries a one-sentence reason whose
+numbers are the table's numbers.
 """
 
 from __future__ import annotations
@@ -19,8 +23,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scipy import sparse
+
 from ..i18n import number, t
+from ..stats import SurveyDesign
 from .estimate import ALL, indicator_matrix
+from .estimate import _design as estimate_design
 from .indicators import Indicator
 from .options import ProfileOptions
 
@@ -49,19 +57,32 @@ def _pooled(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
 
 
 def by_grade(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
-    m = (table["municipality"].astype(str) == muni) & (table["grade"].astype(str) != ALL) & (table["gender"].astype(str) == ALL)
+    """The municipality's all-gender rows of ``kind``: every grade, and the pooled row
+    (grade ``all``), which :func:`reason_text` reads for q and the difference interval."""
+    m = (table["municipality"].astype(str) == muni) & (table["gender"].astype(str) == ALL)
     return table[m & (table["indicator_type"] == kind)]
 
 
-def _bootstrap_top_share(y: np.ndarray, w: np.ndarray, base: np.ndarray, top: int, sign: int,
+def _bootstrap_top_share(y: np.ndarray, design: SurveyDesign, base: np.ndarray, top: int, sign: int,
                          use_excess: bool, options: ProfileOptions, rng: np.random.Generator) -> np.ndarray:
-    """Share of resamples in which each factor is among the ``top`` worst (by the shortlist rule)."""
+    """Share of resamples in which each factor is among the ``top`` worst (by the shortlist rule).
+
+    Resamples what the design samples: within every stratum its PSUs are drawn with
+    replacement (whole schools within strata under ``clusters``, students within their
+    school under ``census``); a PSU drawn k times counts k times.
+    """
     n = len(y)
-    if n == 0 or options.bootstrap <= 0:
+    if n == 0 or options.bootstrap <= 0 or y.shape[1] == 0:
         return np.full(y.shape[1], np.nan)
-    valid = (~np.isnan(y)).astype(np.float64) * w[:, None]
-    hit = (y == 1.0).astype(np.float64) * w[:, None]
-    counts = rng.multinomial(n, np.full(n, 1.0 / n), size=options.bootstrap).astype(np.float64)
+    to_psu = sparse.csr_array((design.weights, (design.psu, np.arange(n))), shape=(design.n_psus, n))
+    valid = to_psu @ (~np.isnan(y)).astype(np.float64)
+    hit = to_psu @ (y == 1.0).astype(np.float64)
+    counts = np.zeros((options.bootstrap, design.n_psus))
+    by_stratum = np.argsort(design.psu_stratum, kind="stable")
+    bounds = np.r_[0, np.cumsum(design.n_psu)]
+    for h in range(design.n_strata):  # strata are schools or a few declared strata: a short loop
+        psus = by_stratum[bounds[h]:bounds[h + 1]]
+        counts[:, psus] = rng.multinomial(psus.size, np.full(psus.size, 1.0 / psus.size), size=options.bootstrap)
     with np.errstate(invalid="ignore", divide="ignore"):
         pct = 100 * (counts @ hit) / (counts @ valid)
     metric = sign * (pct - base if use_excess else pct)
@@ -73,26 +94,52 @@ def _bootstrap_top_share(y: np.ndarray, w: np.ndarray, base: np.ndarray, top: in
     return in_top.mean(axis=0)
 
 
-def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: bool, alpha: float, lang: str) -> str:
+def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: bool, alpha: float, lang: str, *,
+                risk_level: float = 30.0, protective_level: float = 50.0) -> str:
+    """One sentence; every number in it is a number of the profile table (pooled row, same rounding).
+
+    ``row`` is the pooled row (at least pct and baseline_pct); ``grades`` are the factor's
+    rows from :func:`by_grade`; missing pooled fields (diff_pp, q_value, diff_ci_low/high)
+    are taken from its pooled row.
+    """
+    is_pooled = (grades["grade"].astype(str) == ALL).to_numpy()
+    if is_pooled.any():
+        pooled = grades.iloc[int(np.argmax(is_pooled))]
+        row = {**{k: pooled[k] for k in ("diff_pp", "q_value", "diff_ci_low", "diff_ci_high") if k in pooled.index},
+               **dict(row)}
+        grades = grades.iloc[np.flatnonzero(~is_pooled)]
     sign = _sign(kind)
     flag = t(f"flag.{kind}", lang)
     parts = [t("reason.level", lang, pct=number(row["pct"], lang, 1), flag=flag)]
     if has_baseline and not np.isnan(row.get("baseline_pct", np.nan)):
         parts[0] += " " + t("reason.baseline", lang, pct=number(row["baseline_pct"], lang, 1))
-        cmp = grades[~grades["suppressed"] & grades["diff_pp"].notna()]
+        diff = float(row.get("diff_pp", row["pct"] - row["baseline_pct"]))
+        if not np.isnan(diff):
+            worse = sign * diff > 0
+            parts.append(t("reason.diff", lang, diff=_signed(diff, lang),
+                           direction=t("reason.above" if worse else "reason.below", lang)))
+            q = float(row.get("q_value", np.nan))
+            excludes = _excludes_baseline(row)
+            if worse and q < alpha:
+                parts.append(t("reason.clear", lang, q=_q(q, lang), alpha=number(alpha, lang, 2)))
+            elif worse and excludes and not np.isnan(q):
+                parts.append(t("reason.not_clear", lang, q=_q(q, lang)))
+            elif worse and not np.isnan(q):
+                parts.append(t("reason.chance", lang))
+        cmp = grades[~grades["suppressed"].astype(bool) & grades["diff_pp"].notna()]
         if len(cmp):
-            worse = cmp[sign * cmp["diff_pp"] > 0]
-            key = "reason.elevated" if kind == "risk" else "reason.depressed"
-            mean = float((sign * cmp["diff_pp"]).mean())
-            direction = t("reason.above" if mean >= 0 else "reason.below", lang)
-            parts.append(t(key, lang, k=len(worse), m=len(cmp)) + ", " +
-                         t("reason.mean_diff", lang, diff=number(abs(mean), lang, 1), direction=direction))
+            parts.append(t("reason.grades", lang, k=int((sign * cmp["diff_pp"] > 0).sum()), m=len(cmp)))
             clear = cmp[(sign * cmp["diff_pp"] > 0) & (cmp["q_value"] < alpha)]
             if len(clear):
                 parts.append(t("reason.clearly", lang, grades=", ".join(clear["grade"].astype(str)),
                                direction=t("reason.above_short" if kind == "risk" else "reason.below_short", lang)))
     else:
-        shown = grades[~grades["suppressed"]]
+        level = risk_level if kind == "risk" else protective_level
+        beyond = sign * (float(row["pct"]) - level) > 0
+        key = {("risk", True): "reason.over_level", ("risk", False): "reason.not_over_level",
+               ("protective", True): "reason.under_level", ("protective", False): "reason.not_under_level"}[(kind, beyond)]
+        parts.append(t(key, lang, level=number(level, lang, 0)))
+        shown = grades[~grades["suppressed"].astype(bool) & grades["pct"].notna()]
         if len(shown):
             worst = shown.loc[(sign * shown["pct"]).idxmax()]
             key = "reason.worst_grade" if kind == "risk" else "reason.weakest_grade"
@@ -100,12 +147,26 @@ def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: b
     return "; ".join(parts)
 
 
+def _signed(value: float, lang: str) -> str:
+    """As the report prints a difference (ctc.report.fmt.signed), with an ASCII sign."""
+    text = number(abs(value), lang, 1)
+    return text if text == number(0.0, lang, 1) else ("+" if value > 0 else "-") + text
+
+
+def _q(q: float, lang: str) -> str:
+    return "q = " + number(q, lang, 3) if q >= 0.001 else "q < " + number(0.001, lang, 3)
+
+
+def _excludes_baseline(row: pd.Series) -> bool:
+    lo, hi = float(row.get("diff_ci_low", np.nan)), float(row.get("diff_ci_high", np.nan))
+    return bool(lo > 0 or hi < 0)
+
+
 def prioritise(table: pd.DataFrame, scored: pd.DataFrame, inds: tuple[Indicator, ...],
                options: ProfileOptions, has_baseline: bool) -> pd.DataFrame:
     """One row per municipality × risk/protective factor with ranks, stability and reason."""
     rng = np.random.default_rng(options.seed)
     include = ~scored["excluded"].to_numpy(dtype=bool)
-    weights = scored["weight"].to_numpy(dtype=float, na_value=np.nan) if "weight" in scored else np.ones(len(scored))
     muni_col = scored["municipality"].astype("string").to_numpy(dtype=object, na_value=None)
     # split once: reasons and ranks look only at one municipality's all-gender rows
     all_genders = table[table["gender"].astype(str) == ALL]
@@ -114,13 +175,15 @@ def prioritise(table: pd.DataFrame, scored: pd.DataFrame, inds: tuple[Indicator,
     for muni in [m for m in table["municipality"].cat.categories if m != ALL]:
         members = include & (muni_col == muni)
         part = parts.get(muni, all_genders.iloc[:0])
+        sub = scored.loc[members]
+        design = estimate_design(sub, options, whole=False) if len(sub) else None
         for kind in KINDS:
-            rows.append(_kind_rows(part, scored, inds, options, has_baseline, rng, muni, kind, members, weights))
+            rows.append(_kind_rows(part, sub, design, inds, options, has_baseline, rng, muni, kind))
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     return out
 
 
-def _kind_rows(table, scored, inds, options, has_baseline, rng, muni, kind, members, weights) -> pd.DataFrame:
+def _kind_rows(table, sub, design, inds, options, has_baseline, rng, muni, kind) -> pd.DataFrame:
     sign = _sign(kind)
     kind_inds = tuple(i for i in inds if i.type == kind)
     pooled = _pooled(table, muni, kind).reindex([i.id for i in kind_inds])
@@ -132,14 +195,22 @@ def _kind_rows(table, scored, inds, options, has_baseline, rng, muni, kind, memb
     clear_metric = np.where((pooled["q_value"].to_numpy(dtype=float) < options.alpha) & (excess > 0), sign * (bound - base), np.nan)
     rule = "excess" if has_baseline and not np.isnan(excess).all() else "level"
     top = options.top_risk if kind == "risk" else options.top_protective
-    y = indicator_matrix(scored.loc[members], kind_inds)
-    share = _bootstrap_top_share(y, weights[members], base if rule == "excess" else np.zeros(len(kind_inds)), top, sign,
-                                 rule == "excess", options, rng)
+    level = options.risk_level if kind == "risk" else options.protective_level
+    # a candidate must be worse than the baseline (or, without one, beyond the stated level)
+    with np.errstate(invalid="ignore"):
+        candidate = excess > 0 if rule == "excess" else sign * (pct - level) > 0
+    if design is not None and len(sub):
+        y = indicator_matrix(sub, kind_inds)
+        share = _bootstrap_top_share(y, design, base if rule == "excess" else np.zeros(len(kind_inds)), top, sign,
+                                     rule == "excess", options, rng)
+    else:
+        share = np.full(len(kind_inds), np.nan)
     ranks = {"level": _rank(sign * pct), "excess": _rank(excess), "clear": _rank(clear_metric)}
     grades = by_grade(table, muni, kind)
     per_factor = dict(tuple(grades.groupby("indicator_id", sort=False)))
     reasons = [
-        reason_text(kind, pooled.loc[i.id], per_factor.get(i.id, grades.iloc[:0]), has_baseline, options.alpha, options.lang)
+        reason_text(kind, pooled.loc[i.id], per_factor.get(i.id, grades.iloc[:0]), rule == "excess", options.alpha,
+                    options.lang, risk_level=options.risk_level, protective_level=options.protective_level)
         if shown[k] else t("reason.suppressed", options.lang)
         for k, i in enumerate(kind_inds)
     ]
@@ -151,6 +222,19 @@ def _kind_rows(table, scored, inds, options, has_baseline, rng, muni, kind, memb
         "rank_level": ranks["level"], "rank_excess": ranks["excess"], "rank_clear": ranks["clear"],
         "top_share": share, "shortlist_rule": rule,
     })
-    frame["shortlisted"] = frame[f"rank_{rule}"] <= top
+    candidate_rank = _rank(np.where(candidate, frame[f"rank_{rule}"].to_numpy(dtype=float) * -1.0, np.nan))
+    frame["candidate"] = candidate
+    frame["shortlisted"] = candidate & (candidate_rank <= top)
+    k, k_short = int(candidate.sum()), int(frame["shortlisted"].sum())
+    what = t(f"shortlist.kind.{kind}", options.lang)
+    if rule == "excess":
+        note = (t("shortlist.note.baseline", options.lang, k=k, kind=what, k_short=k_short, top=top) if k
+                else t("shortlist.note.baseline_none", options.lang, kind=what))
+    else:
+        lvl = number(level, options.lang, 0)
+        note = (t("shortlist.note.level", options.lang, k=k, kind=what, k_short=k_short, top=top, level=lvl) if k
+                else t("shortlist.note.level_none", options.lang, kind=what, level=lvl))
+    frame["shortlist_size"] = k_short
+    frame["shortlist_note"] = note
     frame["reason"] = reasons
     return frame.sort_values([f"rank_{rule}", "indicator_id"], na_position="last", kind="stable")

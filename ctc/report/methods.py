@@ -77,18 +77,22 @@ def _domains(ctx: MunicipalityContext) -> tuple[DomainView, ...]:
 def _statistics(ctx: MunicipalityContext) -> tuple[str, ...]:
     lang, o = ctx.lang, ctx.options
     weighted = bool(ctx.table["weighted"].astype(bool).any()) if len(ctx.table) else False
-    ci = (msg("methods.ci_design", lang, level=level_label(ctx), schools=msg(f"methods.schools.{o.schools}", lang))
-          if weighted else msg("methods.ci_wilson", lang, level=level_label(ctx)))
+    ci = msg("methods.ci_design" if weighted else "methods.ci_unweighted", lang, level=level_label(ctx),
+             schools=msg(f"methods.design.{o.design}", lang))
+    question = msg(f"methods.question.{o.design}", lang)
     rule = "excess" if ctx.baseline is not None else "level"
+    criterion = (msg("methods.criterion.baseline", lang) if ctx.baseline is not None else
+                 msg("methods.criterion.level", lang, risk=num(o.risk_level, lang, 0), protective=num(o.protective_level, lang, 0)))
     shortlist = msg("methods.shortlist", lang, risk=o.top_risk, protective=o.top_protective,
-                    rule=msg(f"rule.{rule}.risk", lang), b=o.bootstrap, seed=o.seed)
-    return (ci, msg("methods.pooled", lang), msg("methods.bh", lang, alpha=num(o.alpha, lang, 2)), shortlist)
+                    rule=msg(f"rule.{rule}.risk", lang), b=o.bootstrap, seed=o.seed, criterion=criterion,
+                    unit=msg(f"methods.unit.{o.design}", lang))
+    return (question, ci, msg("methods.pooled", lang), msg("methods.bh", lang, alpha=num(o.alpha, lang, 2)), shortlist)
 
 
 def _tests(ctx: MunicipalityContext) -> tuple[str, ...]:
     used = ctx.table["test"].astype(str).value_counts() if "test" in ctx.table else {}
     lines = []
-    for test in ("score", "two-proportion", "design-t", "design-z"):
+    for test in ("design-logit", "design-logit-2", "exact"):
         if test in used:
             lines.append(f"{msg(f'methods.test.{test}', ctx.lang)} — {msg('methods.test.count', ctx.lang, n=count(used[test], ctx.lang))}")
     return tuple(lines)

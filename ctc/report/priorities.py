@@ -50,6 +50,8 @@ class KindView:
     verdict: str
     disputed: tuple[str, ...]  # "factor (top N under: rules)" where the rules disagree
     stability_note: str
+    note: str  # how many factors qualify, or why the list is empty (priorities.csv shortlist_note)
+    few_schools: str  # under clusters with fewer than five schools: what can and cannot be concluded
 
 
 def _top(ctx: MunicipalityContext, kind: str) -> int:
@@ -102,6 +104,10 @@ def kind_view(ctx: MunicipalityContext, kind: str) -> KindView:
     picks: tuple[Pick, ...] = ()
     compared: tuple[Compared, ...] = ()
     verdict, disputed = "", ()
+    note = str(rows["shortlist_note"].iloc[0]) if rows is not None and len(rows) and "shortlist_note" in rows else ""
+    few = ""
+    if len(ctx.table) and (ctx.table["ci_method"].astype(str) == "too-few-schools").any():
+        few = msg("prio.few_schools", lang)
     if rows is not None and len(rows):
         chosen = rows[rows["shortlisted"].fillna(False).astype(bool)]
         picks = tuple(_pick(ctx, r, rule) for _, r in chosen.iterrows())
@@ -111,7 +117,7 @@ def kind_view(ctx: MunicipalityContext, kind: str) -> KindView:
     return KindView(
         kind=kind, title=msg(f"prio.shortlist.{kind}", lang), top=top, rule=msg(f"rule.{rule}.{kind}", lang), picks=picks,
         rule_names=tuple(msg(f"rule.{x}.{kind}", lang) for x in RULES), compared=compared, verdict=verdict,
-        disputed=disputed, stability_note=msg("prio.stability_note", lang, b=ctx.options.bootstrap, top=top),
+        disputed=disputed, stability_note=msg("prio.stability_note", lang, b=ctx.options.bootstrap, top=top), note=note, few_schools=few,
     )
 
 

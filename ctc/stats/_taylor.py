@@ -141,6 +141,14 @@ def chunk_sums(codes: NDArray[np.uint8], layout: Layout, design: SurveyDesign) -
     delta = np.nan_to_num(p - c)
     between = (t_hd - c * w_hd - delta * w_hd) ** 2 / np.maximum(design.n_psu, 1)[:, None, None]
     total = _stratified_sum(q, between, delta, design)
+    if design.averaged is not None:
+        # R lonely.psu="average": × (strata present) / (present non-lonely strata), counted
+        # among the strata where the domain has answering respondents (R's subset drops the rest)
+        present = w_hd > 0
+        n_present = present.sum(axis=0)
+        n_ok = n_present - (present & design.averaged[:, None, None]).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            total = np.where(n_ok > 0, total * n_present / np.maximum(n_ok, 1), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         var = np.where((x_d == 0) | (x_d == n_d), 0.0, total / w_d**2)
     return n_d, x_d, w_d, p, np.where(n_d > 0, var, np.nan)

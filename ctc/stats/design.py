@@ -13,7 +13,20 @@ single PSU ("lonely PSU") follows R's ``options(survey.lonely.psu=...)``:
   centred at the grand mean (0 for a linearised mean) instead of its stratum mean —
   a conservative contribution;
 * ``"certainty"``: the stratum contributes nothing (scale_h = 0), as if it were
-  sampled with certainty.
+  sampled with certainty;
+* ``"average"``: the stratum contributes nothing and the sum over the other strata is
+  multiplied by H / (H - L), i.e. every lonely stratum gets the average contribution of
+  the others (R's ``onestage``: ``sum * nstrat / nokstrat``). As in R, H and L count
+  only the strata in which the domain has answering respondents (R's subset drops the
+  other rows), so the factor is per domain and indicator (``ctc.stats._taylor``). At the
+  second stage of a two-stage design a school with one respondent contributes nothing
+  (R returns NaN there).
+
+A two-stage design (schools sampled, then students within schools, both with known
+population sizes) adds the second stage's variance as R's ``multistage`` does:
+Σ_schools (n_h/N_h) · V_within-school, with V_within-school the one-stage variance of a
+design with the school as stratum, the student as PSU and the school's enrolment as fpc.
+It is held in ``second_stage`` (its ``scale`` already includes n_h/N_h).
 
 R's default ``"fail"`` (an error) is not offered: a profile must not fail because one
 school returned one questionnaire. See ``docs/statistics.md``.
@@ -32,7 +45,7 @@ from ctc.errors import DataError
 
 IntArray = NDArray[np.intp]
 FloatArray = NDArray[np.float64]
-LonelyPsu = Literal["adjust", "certainty"]
+LonelyPsu = Literal["adjust", "certainty", "average"]
 SchoolRole = Literal["strata", "clusters"]
 
 __all__ = ["DesignError", "LonelyPsu", "SchoolRole", "SurveyDesign", "school_design"]
@@ -59,6 +72,8 @@ class SurveyDesign:
         centre: per-stratum 1.0 when PSU totals are centred at the stratum mean, 0.0 when not.
         lonely_psu: how strata with one PSU are handled.
         has_fpc: whether a finite-population correction is applied.
+        second_stage: the within-PSU stage of a two-stage design with fpc at both stages
+            (its variance is added; df come from this first stage), or None.
     """
 
     weights: FloatArray
@@ -70,6 +85,8 @@ class SurveyDesign:
     centre: FloatArray
     lonely_psu: LonelyPsu
     has_fpc: bool
+    second_stage: SurveyDesign | None = None
+    averaged: NDArray[np.bool_] | None = None  # lonely_psu="average": the lonely strata (f > 0)
 
     @property
     def n(self) -> int:
@@ -97,6 +114,7 @@ class SurveyDesign:
         strata: ArrayLike | None = None,
         psu: ArrayLike | None = None,
         fpc: ArrayLike | None = None,
+        fpc2: ArrayLike | None = None,
         lonely_psu: LonelyPsu = "adjust",
     ) -> SurveyDesign:
         """Build a design from per-respondent labels, like R ``svydesign(..., nest=TRUE)``.
@@ -109,7 +127,10 @@ class SurveyDesign:
             fpc: *population* number of PSUs in the respondent's stratum (R's ``fpc=``
                 given as population sizes), constant within a stratum; scalar allowed.
                 ``None`` = no finite-population correction (the default, see docs).
-            lonely_psu: ``"adjust"`` or ``"certainty"`` (see the module docstring).
+            fpc2: *population* number of students of the respondent's PSU (its enrolment),
+                for a two-stage design (R ``fpc=~N_schools+N_students``); needs ``psu`` and
+                ``fpc``. ``None`` = one stage.
+            lonely_psu: ``"adjust"``, ``"certainty"`` or ``"average"`` (see the module docstring).
         """
         w = _weights(weights)
         stratum = _codes(strata, w.size, "strata")
@@ -119,7 +140,18 @@ class SurveyDesign:
         n_psu = np.bincount(psu_stratum, minlength=int(stratum.max()) + 1).astype(np.intp)
         f = _fpc_factor(fpc, stratum, n_psu) if fpc is not None else np.ones(n_psu.size)
         scale, centre = _stratum_factors(n_psu, f, lonely_psu)
-        return cls(w, stratum, psu_codes, psu_stratum, n_psu, scale, centre, lonely_psu, fpc is not None)
+        averaged = (n_psu == 1) & (f > 0.0) if lonely_psu == "average" else None
+        second = None
+        if fpc2 is not None:
+            if psu is None or fpc is None:
+                raise DesignError("a second-stage population size (enrolment) needs PSUs and a first-stage "
+                                  "population size", hint="Give the number of schools in the population as well.")
+            second = cls.build(w, strata=psu_codes, psu=None, fpc=fpc2,
+                               lonely_psu="certainty" if lonely_psu == "average" else lonely_psu)
+            # R multistage: each PSU's within-PSU variance is weighted by its stratum's n_h/N_h
+            sampled = (1.0 - f)[psu_stratum]  # n_h/N_h per PSU (stratum code of stage 2 = PSU code)
+            object.__setattr__(second, "scale", second.scale * sampled)
+        return cls(w, stratum, psu_codes, psu_stratum, n_psu, scale, centre, lonely_psu, fpc is not None, second, averaged)
 
 
 def school_design(
@@ -193,12 +225,19 @@ def _fpc_factor(fpc: ArrayLike, stratum: IntArray, n_psu: IntArray) -> FloatArra
 
 
 def _stratum_factors(n_psu: IntArray, f: FloatArray, lonely_psu: LonelyPsu) -> tuple[FloatArray, FloatArray]:
-    if lonely_psu not in ("adjust", "certainty"):
-        raise ValueError(f"lonely_psu must be 'adjust' or 'certainty', got {lonely_psu!r}")
+    if lonely_psu not in ("adjust", "certainty", "average"):
+        raise ValueError(f"lonely_psu must be 'adjust', 'certainty' or 'average', got {lonely_psu!r}")
     lonely = n_psu == 1
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(lonely, f, f * n_psu / (n_psu - 1.0))
     if lonely_psu == "certainty":
         scale = np.where(lonely, 0.0, scale)
+    if lonely_psu == "average":
+        # R: a census stratum (f = 0) returns 0, not NA, so it counts among the usable strata
+        missing = lonely & (f > 0.0)
+        if missing.all():
+            raise DesignError("every stratum has a single PSU, so lonely_psu='average' has nothing to average",
+                              hint="Use lonely_psu 'adjust' or 'certainty', or declare fewer strata.")
+        scale = np.where(missing, 0.0, scale)  # the factor H/(H - L) is applied per domain (_taylor)
     centre = np.where(lonely & (lonely_psu == "adjust"), 0.0, 1.0)
     return scale.astype(np.float64), centre.astype(np.float64)

@@ -141,6 +141,13 @@ def domain_proportions(
         for start in range(0, codes.shape[0], step)
     ]
     n, flagged, wsum, est, var = (np.concatenate(arrs, axis=1) for arrs in zip(*parts, strict=True))
+    if design.second_stage is not None:  # two-stage design: add the within-PSU stage (R multistage)
+        stage2 = design.second_stage
+        layout2 = _taylor.build_layout(stage2, domains)
+        codes2 = _taylor.encode(values, layout2)
+        var2 = np.concatenate([_taylor.chunk_sums(codes2[s : s + step], layout2, stage2)[4]
+                               for s in range(0, codes2.shape[0], step)], axis=1)
+        var = var + var2
     dfs = layout.df if df == "domain" else np.full(layout.n_domains, design.df, dtype=np.int64)
     return _finish(domains, names, n, flagged, wsum, est, var, dfs, level)
 

@@ -11,7 +11,7 @@ import pytest
 from ctc.errors import InvalidDefinition
 from ctc.instrument import load_instrument
 from ctc.profile.baseline import Baseline, compare, load_baseline
-from ctc.stats import newcombe_interval, score_test_fixed, two_proportion_test
+from scipy import stats
 
 
 @pytest.fixture(scope="module")
@@ -46,31 +46,62 @@ def test_every_problem_is_listed_with_its_row(inst, tmp_path: Path) -> None:
 
 
 def _profile_rows(weighted: bool = False) -> pd.DataFrame:
+    # grade 8: 7 of 50 (census design with one school: SE and logit CI from R survey, see below)
     return pd.DataFrame({
-        "indicator_type": ["risk", "risk", "risk"], "indicator_id": ["family_conflict"] * 3,
-        "grade": ["8", "9", "10"], "gender": ["all"] * 3, "n": pd.array([50, 64, 40], dtype="Int64"),
-        "n_flagged": pd.array([7, 18, 10], dtype="Int64"), "pct": [14.0, 28.125, 25.0], "suppressed": [False, False, True],
-        "weighted": weighted, "se": np.nan, "df": np.nan,
+        "indicator_type": ["risk", "risk", "risk", "risk"], "indicator_id": ["family_conflict"] * 4,
+        "grade": ["8", "9", "10", "6"], "gender": ["all"] * 4, "n": pd.array([50, 64, 40, 30], dtype="Int64"),
+        "n_flagged": pd.array([7, 18, 10, 0], dtype="Int64"), "pct": [14.0, 28.125, 25.0, 0.0],
+        "suppressed": [False, False, True, False], "weighted": weighted,
+        "se": [4.9569575922564293, 5.65, np.nan, 0.0], "df": [49.0, 63.0, np.nan, 29.0],
+        "ci_low": [6.644365371610983, 17.0, np.nan, 0.0], "ci_high": [27.132056430289719, 41.0, np.nan, 11.57033],
+        "ci_method": ["logit", "logit", "logit", "clopper-pearson"],
     })
 
 
-def test_fixed_baseline_gets_the_score_test_and_sample_baseline_newcombe() -> None:
-    table = pd.DataFrame({"indicator_type": "risk", "indicator_id": "family_conflict", "grade": ["8", "9", "10"],
-                          "gender": "all", "pct": [25.0, 15.5172413793, 20.0], "n": ["", "58", "100"],
+def test_tests_are_the_r_logit_tests_and_agree_with_the_interval() -> None:
+    table = pd.DataFrame({"indicator_type": "risk", "indicator_id": "family_conflict", "grade": ["8", "9", "10", "6"],
+                          "gender": "all", "pct": [25.0, 15.5172413793, 20.0, 10.0], "n": ["", "58", "100", ""],
                           "source": "x", "year": 2025})
     table["n"] = pd.to_numeric(table["n"].replace("", None)).astype("Int64")
     out = compare(_profile_rows(), Baseline("b", table))
-    fixed, sample, hidden = out.iloc[0], out.iloc[1], out.iloc[2]
-    assert fixed["test"] == "score" and fixed["p_value"] == pytest.approx(float(score_test_fixed(7, 50, 0.25)))
-    assert fixed["p_value"] == pytest.approx(0.0724480135, abs=1e-9)  # R prop.test(7, 50, p = 0.25, correct = FALSE)
+    fixed, sample, hidden, zero = out.iloc[0], out.iloc[1], out.iloc[2], out.iloc[3]
+    # R: svyglm(y ~ 1, svydesign(id=~1, strata=~s), family=quasibinomial, offset=qlogis(0.25)): t -1.7407, p 0.0880
+    assert fixed["test"] == "design-logit"
+    assert fixed["p_value"] == pytest.approx(0.088004953069644676, rel=1e-9)
     assert fixed["diff_pp"] == pytest.approx(-11.0)
-    assert sample["test"] == "two-proportion" and sample["baseline_n"] == 58
-    assert sample["p_value"] == pytest.approx(0.0938863461, abs=1e-9)  # 18/64 vs 9/58, R prop.test
-    lo, hi = newcombe_interval(18, 64, 9, 58)
-    assert (sample["diff_ci_low"], sample["diff_ci_high"]) == pytest.approx((100 * lo, 100 * hi))
-    assert sample["diff_ci_low"] == pytest.approx(-2.26482913, abs=1e-6)  # statistics.md §2.4
-    assert float(two_proportion_test(18, 64, 9, 58)) == pytest.approx(sample["p_value"])
+    # the difference interval is the shown interval minus the baseline: the test rejects iff it excludes 0
+    assert (fixed["diff_ci_low"], fixed["diff_ci_high"]) == pytest.approx((6.644365371610983 - 25, 27.132056430289719 - 25))
+    # a baseline with n carries its own sampling error: larger SE, larger p than the fixed-value test
+    assert sample["test"] == "design-logit-2" and sample["baseline_n"] == 58
+    p, p0 = 0.28125, 0.155172413793
+    s = np.sqrt((0.0565 / (p * (1 - p))) ** 2 + 1 / (58 * p0 * (1 - p0)))
+    t = (np.log(p / (1 - p)) - np.log(p0 / (1 - p0))) / s
+    assert sample["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), 63), rel=1e-12)
+    assert sample["diff_ci_low"] < sample["diff_pp"] < sample["diff_ci_high"]
+    assert (sample["diff_ci_low"] > 0) == (sample["p_value"] < 0.05)
+    # 0 of 30 vs 10 %: exact binomial test, p = 2 · 0.9^30 (R binom.test gives the same two-sided p here)
+    assert zero["test"] == "exact" and zero["p_value"] == pytest.approx(2 * 0.9**30, rel=1e-12)
     assert np.isnan(hidden["p_value"]) and np.isnan(hidden["diff_pp"]) and hidden["test"] == ""
+
+
+def test_duality_of_test_and_interval_and_tiny_p_values() -> None:
+    from ctc.profile.baseline import logit_test
+    from ctc.stats import logit_interval
+
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.01, 0.6, 4000)
+    se = p * rng.uniform(0.05, 0.6, p.size)
+    df = rng.integers(1, 300, p.size).astype(float)
+    p0 = np.clip(p * np.exp(rng.normal(0, 0.5, p.size)), 1e-4, 0.99)
+    pval, lo, hi = logit_test(p, se, df, p0, np.full(p.size, np.nan), 0.95)
+    low, high = logit_interval(p, se, df, 0.95)
+    excluded = (p0 < low) | (p0 > high)
+    near = np.minimum(np.abs(p0 - low), np.abs(p0 - high)) < 1e-12
+    assert np.array_equal((pval < 0.05)[~near], excluded[~near])
+    assert np.allclose(lo, low - p0, rtol=1e-12, atol=1e-15) and np.allclose(hi, high - p0, rtol=1e-12, atol=1e-15)
+    # survival functions: a far-off baseline gives a tiny but nonzero p
+    tiny, _, _ = logit_test(np.array([0.5]), np.array([0.0099]), np.array([5000.0]), np.array([0.2]), np.array([np.nan]), 0.95)
+    assert 0 < tiny[0] < 1e-150
 
 
 def test_no_baseline_leaves_comparisons_empty() -> None:

@@ -106,3 +106,41 @@ def test_bad_inputs_are_one_error_line(tmp_path: Path, survey: Path, run) -> Non
         assert result.exit_code == 1 and lines[-1].startswith("Error:") and text in lines[-1], result.output
         assert "Traceback" not in result.output
         assert not Path(args[3]).exists()  # nothing half-written
+
+
+def test_design_columns_and_the_question_it_answers(outdir: Path) -> None:
+    table = pd.read_csv(outdir / "profile.csv", dtype={"grade": str})
+    shown = table[~table["suppressed"] & (table["ci_method"] == "logit")]
+    assert {"deff", "n_eff"} <= set(table.columns)
+    assert ((shown["n_eff"] - shown["n"] / shown["deff"]).abs() / shown["n_eff"]).max() < 1e-3  # CSV rounding
+    html = next(outdir.glob("*/report.html")).read_text(encoding="utf-8")
+    assert "every school of the municipality took part" in html  # the default design, in plain words
+    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["options"]["design"] == "census" and manifest["options"]["lonely_psu"] == "adjust"
+
+
+def test_clusters_with_few_schools_show_no_interval_and_say_why(survey: Path, tmp_path: Path, run) -> None:
+    out = tmp_path / "clusters"
+    result = run("profile", survey, "-o", out, "--baseline", "demo-baseline", "--bootstrap", "5", "--design", "clusters")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out / "profile.csv", dtype={"grade": str})
+    muni = table[(table["municipality"] == "Musterstadt") & ~table["suppressed"] & (table["n_flagged"] > 0)
+                 & (table["n_flagged"] < table["n"])]
+    assert len(muni) and (muni["ci_method"] == "too-few-schools").all()
+    assert muni[["ci_low", "ci_high", "p_value"]].isna().all().all()
+    html = (out / "musterstadt" / "report.html").read_text(encoding="utf-8")
+    assert "Fewer than five schools took part" in html
+
+
+def test_design_options_that_cannot_apply_are_errors(tmp_path: Path, survey: Path, run) -> None:
+    frame = pd.read_csv(survey, dtype=str, keep_default_na=False)
+    school = [c for c in frame.columns if c.lower() in ("school", "schule", "schulname", "school_id")]
+    no_school = tmp_path / "no-school.csv"
+    frame.drop(columns=school).to_csv(no_school, index=False)
+    result = run("profile", no_school, "-o", tmp_path / "x", "--design", "clusters")
+    lines = result.output.strip().splitlines()
+    assert result.exit_code == 1 and lines[-1].startswith("Error:") and "needs a school column" in lines[-1], result.output
+    assert not (tmp_path / "x").exists()
+    result = run("profile", survey, "-o", tmp_path / "y", "--schools", "clusters")
+    assert result.exit_code != 0 and "--design clusters" in result.output.strip().splitlines()[-1]
+    assert not (tmp_path / "y").exists()

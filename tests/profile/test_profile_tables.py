@@ -54,7 +54,40 @@ def test_planted_factors_top_the_excess_shortlist(planted, inst, reference_basel
     # the planted factors are stable in the bootstrap and statistically clear
     fc = risk[(risk["municipality"] == "Musterstadt") & (risk["indicator_id"] == "family_conflict")].iloc[0]
     assert fc["top_share"] > 0.9 and fc["rank_clear"] <= 3 and fc["shortlisted"]
-    assert "points worse than the baseline" in fc["reason"] and "clearly above in grade(s)" in fc["reason"]
+    assert "points, worse than the baseline" in fc["reason"] and "clearly above in grade(s)" in fc["reason"]
+    # the reason's numbers are the table's numbers (pooled row, as the report rounds them)
+    assert f"{fc['pct']:.1f} % at risk (baseline {fc['baseline_pct']:.1f} %)" in fc["reason"]
+    assert f"difference +{fc['diff_pp']:.1f} points" in fc["reason"]
+
+
+def test_shortlist_proposes_only_what_the_data_support(planted, inst, reference_baseline) -> None:
+    p = profile_tables(planted, inst, reference_baseline, ProfileOptions(bootstrap=20)).priorities
+    short = p[p["shortlisted"]]
+    risk, prot = short[short["kind"] == "risk"], short[short["kind"] == "protective"]
+    assert (risk["diff_pp"] > 0).all() and (prot["diff_pp"] < 0).all()  # never at or on the good side of the baseline
+    assert len(short) and (p.groupby(["municipality", "kind"])["shortlisted"].sum() <= 5).all()
+    # a factor at or below the baseline is no candidate, whatever its rank
+    assert not p[(p["kind"] == "risk") & (p["diff_pp"] <= 0)]["shortlisted"].any()
+    for (muni, kind), rows in p.groupby(["municipality", "kind"]):
+        assert (rows["shortlist_size"] == rows["shortlisted"].sum()).all()
+        assert rows["shortlist_note"].nunique() == 1
+    # an interval that excludes the baseline with q >= alpha is explained, not called clear
+    unclear = p[(p["kind"] == "risk") & (p["diff_pp"] > 0) & (p["q_value"] >= 0.05)]
+    for _, row in unclear.iterrows():
+        assert "clearly worse" not in row["reason"]
+
+
+def test_shortlist_can_be_empty_and_says_so(planted, inst, reference_baseline) -> None:
+    # a baseline at 100 % risk and 0 % protection: nothing can be worse
+    base = reference_baseline.table.copy()
+    base["pct"] = np.where(base["indicator_type"] == "protective", 0.0, 100.0)
+    p = profile_tables(planted, inst, Baseline("b", base), ProfileOptions(bootstrap=0)).priorities
+    assert not p["shortlisted"].any()
+    assert p[p["kind"] == "risk"]["shortlist_note"].str.contains("No risk factor is worse than the baseline").all()
+    # without a baseline: only factors beyond the stated level, with the caution
+    p = profile_tables(planted, inst, None, ProfileOptions(bootstrap=0, risk_level=99.0)).priorities
+    risk = p[p["kind"] == "risk"]
+    assert not risk["shortlisted"].any() and risk["shortlist_note"].str.contains("provisional cut-points").all()
     # not planted in Exampleton: family conflict is not clearly above there
     ex = risk[(risk["municipality"] == "Exampleton") & (risk["indicator_id"] == "family_conflict")].iloc[0]
     assert np.isnan(ex["rank_clear"]) or ex["q_value"] >= 0.05

@@ -112,7 +112,8 @@ def test_methods_are_generated_from_the_instrument(contexts, section) -> None:
     item = inst.item_by_id[inst.scales[0].items[0]]
     assert item.text.get("de").replace("'", "&#39;") in html
     assert "umgepolt" in html  # reversed items are marked
-    assert "Wilson" in html and "Benjamini–Hochberg" in html
+    assert "Logit-Intervall" in html and "Benjamini–Hochberg" in html
+    assert "Alle Schulen der Kommune haben teilgenommen" in html  # the design question, in plain words
     assert "mindestens 20 Befragte" in html  # suppression rules in force
     assert "nicht der Mittelwert der Anteile der Jahrgangsstufen" in html
 

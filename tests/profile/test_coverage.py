@@ -1,0 +1,46 @@
+"""A fast subset of the coverage study (bench/bench_coverage.py): the profile's 95 %
+intervals cover each design's own target, and "clearly above" keeps its FDR under clusters.
+
+1000 replicates per cell: the Monte Carlo SE of a coverage near 0.95 is 0.007, so the
+band 0.93–0.97 of the issue is about ±3 SE.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bench.bench_coverage import coverage, fdr  # noqa: E402
+
+from ctc.simulate.coverage import Scenario  # noqa: E402
+
+
+@pytest.mark.parametrize("design", ["census", "clusters"])
+@pytest.mark.parametrize("sc", [Scenario(20, 0.05, 0.1, 100), Scenario(5, 0.02, 0.3, 30)], ids=str)
+def test_intervals_cover_the_design_target(sc: Scenario, design: str) -> None:
+    cov, shown = coverage(sc, design, 1000, seed=11)
+    assert shown == 1.0
+    assert 0.93 <= cov <= 0.97
+
+
+def test_clusters_cover_the_community_where_census_intervals_would_not() -> None:
+    # the same surveys, read as a statement about the community: ignoring the schools undercovers
+    sc = Scenario(20, 0.1, 0.1, 100)
+    cov, _ = coverage(sc, "clusters", 1000, seed=12)
+    assert 0.93 <= cov <= 0.97
+    wrong, _ = coverage(sc, "census", 1000, seed=12, target="clusters")
+    assert wrong < 0.75
+
+
+def test_few_schools_get_no_interval_under_clusters() -> None:
+    cov, shown = coverage(Scenario(3, 0.05, 0.1, 100), "clusters", 50, seed=13)
+    assert shown == 0.0 and np.isnan(cov)
+
+
+def test_clearly_above_keeps_its_false_discovery_rate_under_clusters() -> None:
+    rate, _ = fdr(Scenario(20, 0.05, 0.1, 100), runs=100, seed=14)
+    assert rate <= 0.05
