@@ -162,6 +162,10 @@ class IndicatorModel:
         both = np.concatenate([xs, ys])
         ones = np.ones(len(cover))
         n, k = rec.n, rec.n_flagged
+        pct = getattr(rec, "pct_bound", math.nan)
+        if math.isnan(k) and not math.isnan(n) and not math.isnan(pct):
+            # an unweighted percentage rounded to 2 decimals, shown beside a hidden count
+            self._add(xs, ones, math.ceil((pct - 0.005) * n / 100 - 1e-9), math.floor((pct + 0.005) * n / 100 + 1e-9))
         if not math.isnan(k):
             self._add(xs, ones, k, k)
         if not math.isnan(n):
@@ -350,7 +354,8 @@ class Solver:
 
 
 def categories(frame: pd.DataFrame) -> dict[str, list[str]]:
-    return {k: sorted(set(frame[k]) - {ALL}) for k in KEYS}
+    # a dimension published only pooled gets one placeholder category that "all" covers
+    return {k: sorted(set(frame[k]) - {ALL}) or [ALL] for k in KEYS}
 
 
 def attack(outdir: Path, know: Knowledge | None = None, indicators=None, only=None, with_n: bool = True) -> pd.DataFrame:
@@ -393,3 +398,41 @@ def attack_frame(frame: pd.DataFrame, know: Knowledge, indicators=None, screenin
     result = pd.DataFrame(out, columns=cols)
     result.attrs["solves"] = solves
     return result
+
+
+# ------------------------------------------------------------------------ screening
+
+
+def read_screening(outdir: Path) -> pd.DataFrame:
+    """screening.csv as a table the model reads: one indicator per validity rule
+    ("excluded" is the union of the rules), n = questionnaires, flagged = failing it.
+    The grade goes into the third key (the model's optional remainder then stands for
+    questionnaires without a valid grade, which count in grade "all" only); flagged
+    blank but only_this_rule + with_other_rules shown gives it back; a pct shown beside a
+    hidden count bounds it (screening percentages are unweighted)."""
+    scr = pd.read_csv(Path(outdir) / "screening.csv", dtype=str, keep_default_na=False)
+    num = {c: pd.to_numeric(scr[c].replace("", np.nan)) if c in scr else pd.Series(np.nan, index=scr.index)
+           for c in ("respondents", "flagged", "only_this_rule", "with_other_rules", "pct")}
+    flagged = num["flagged"].fillna(num["only_this_rule"] + num["with_other_rules"])
+    hidden = flagged.isna()
+    if "suppressed" in scr:
+        hidden |= scr["suppressed"].str.lower().isin(("true", "1", "yes"))
+    return pd.DataFrame({
+        "municipality": scr["municipality"], "grade": ALL, "gender": scr["grade"],
+        "indicator_type": "screening", "indicator_id": scr["rule"].str.strip("()"),
+        "n": num["respondents"], "n_flagged": flagged, "pct_bound": num["pct"], "hidden": hidden,
+        "suppression_reason": scr.get("suppression_reason", pd.Series("", index=scr.index)),
+    })
+
+
+def attack_screening(outdir: Path, rules=None) -> pd.DataFrame:
+    """Intervals of every hidden count of screening.csv, keyed (municipality, grade,
+    rule) like the file. Without a remainder first (every questionnaire has a grade);
+    when the published numbers contradict that, with one."""
+    frame = read_screening(outdir)
+    indicators = None if rules is None else [("screening", r) for r in rules]
+    try:
+        result = attack_frame(frame, Knowledge(use_reasons=False), indicators)
+    except InconsistentModel:
+        result = attack_frame(frame, Knowledge(use_reasons=False, gender_remainder=True), indicators)
+    return result.drop(columns="grade").rename(columns={"gender": "grade", "indicator_id": "rule"})

@@ -122,3 +122,33 @@ def describe(cells: pd.DataFrame, limit: int = 8) -> str:
     bad = cells[cells["exposed"] | ((cells["n"] > 0) & cells["exact"]) | cells["none_proven"] | cells["all_proven"]]
     cols = [*CELL, "n", "x", "x_lo", "x_hi", "y_lo", "y_hi"]
     return f"{summary(cells)}\n{bad[cols].head(limit).to_string(index=False)}"
+
+
+def true_screening(scored: pd.DataFrame) -> pd.DataFrame:
+    """Questionnaires (n) and those failing each rule (x) per municipality x grade, with
+    grade and municipality "all" rows, keyed like screening.csv; rule "excluded" is
+    the union of the rules. Questionnaires without a grade count in grade "all" only."""
+    rules = {c.removeprefix("screen."): scored[c].fillna(False).astype(bool) for c in scored if c.startswith("screen.")}
+    rules["excluded"] = scored["excluded"].astype(bool)
+    flags = pd.DataFrame(rules).astype(np.int64)
+    m, g = _text(scored["municipality"]), _text(scored["grade"])
+    parts = []
+    for by in (["municipality", "grade"], ["municipality"], ["grade"], []):
+        keys = {"municipality": m, "grade": g}
+        ok = pd.concat([keys[k].notna() for k in by], axis=1).all(axis=1) if by else pd.Series(True, index=flags.index)
+        if by:
+            grouped = flags[ok].groupby([keys[k][ok] for k in by])
+            x, n = grouped.sum(), grouped.size()
+            long = x.stack().rename("x").reset_index()
+            long.columns = [*by, "rule", "x"]
+            long = long.merge(n.rename("n").reset_index().set_axis([*by, "n"], axis=1), on=by)
+        else:
+            long = pd.DataFrame({"rule": flags.columns, "x": flags.sum().to_numpy(), "n": len(flags)})
+        for k in ("municipality", "grade"):
+            if k not in by:
+                long[k] = ALL
+        parts.append(long)
+    out = pd.concat(parts, ignore_index=True)
+    for k in ("municipality", "grade"):
+        out[k] = out[k].astype(str)
+    return out[["municipality", "grade", "rule", "n", "x"]]
