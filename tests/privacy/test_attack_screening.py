@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from attacker import attack_screening, read_screening
-from conftest import Published, ctc
+from published import Published, ctc
 from truth import true_screening
 
 KEY = ["municipality", "grade", "rule"]
