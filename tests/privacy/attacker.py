@@ -132,10 +132,19 @@ class IndicatorModel:
         self.J = len(im)
         self.nvar = 2 * self.J
         self.rows: list[_Row] = []
-        self.cells: list[tuple[tuple[str, str, str], np.ndarray]] = []  # hidden cells and their covers
-        for rec in table.itertuples(index=False):
-            cover = self._cover(rec.municipality, rec.grade, rec.gender)
-            self._publish(rec, cover)
+        # hidden cells: key, the unknowns their sum covers, the known flagged/not-flagged rest
+        self.cells: list[tuple[tuple[str, str, str], np.ndarray, float, float]] = []
+        recs = list(table.itertuples(index=False))
+        masks = np.zeros((len(recs), self.J), dtype=bool)
+        for i, rec in enumerate(recs):
+            masks[i, self._cover(rec.municipality, rec.grade, rec.gender)] = True
+        known = np.array([not (math.isnan(r.n) or math.isnan(r.n_flagged)) for r in recs], dtype=bool)
+        kx = np.array([r.n_flagged for r in recs])[known]
+        ky = np.array([r.n - r.n_flagged for r in recs])[known]
+        shown = masks[known]
+        for rec, mask in zip(recs, masks):
+            cover, ox, oy = self._reduce(mask, shown, kx, ky)
+            self._publish(rec, cover, ox, oy)
         if screening:
             self._screening(screening)
 
@@ -150,54 +159,71 @@ class IndicatorModel:
             mask &= is_ == gender  # the remainder (None) is in the gender "all" cells only
         return np.flatnonzero(mask)
 
-    def _add(self, idx, coef, lb, ub) -> None:
-        self.rows.append(_Row(np.asarray(idx, dtype=np.int64), np.asarray(coef, dtype=float), lb, ub))
+    @staticmethod
+    def _reduce(mask: np.ndarray, shown: np.ndarray, kx: np.ndarray, ky: np.ndarray):
+        """Subtract shown cells nested inside this one (largest first): the same
+        equations on fewer unknowns, so shown margins do not tie independent blocks."""
+        size = mask.sum()
+        sizes = shown.sum(axis=1)
+        inside = ~(shown & ~mask).any(axis=1) & (sizes < size) & (sizes > 0)
+        rem, ox, oy = mask.copy(), 0.0, 0.0
+        for i in np.flatnonzero(inside)[np.argsort(-sizes[inside], kind="stable")]:
+            if not (shown[i] & ~rem).any():
+                rem &= ~shown[i]
+                ox += kx[i]
+                oy += ky[i]
+        return np.flatnonzero(rem), ox, oy
+
+    def _add(self, idx, coef, lb, ub, shift: float = 0.0) -> None:
+        self.rows.append(_Row(np.asarray(idx, dtype=np.int64), np.asarray(coef, dtype=float), lb - shift, ub - shift))
 
     def _binary(self) -> int:
         self.nvar += 1
         return self.nvar - 1
 
-    def _publish(self, rec, cover: np.ndarray) -> None:
+    def _publish(self, rec, cover: np.ndarray, ox: float, oy: float) -> None:
+        """The cell's sums are (unknowns over ``cover``) + (ox flagged, oy not flagged)."""
         xs, ys = cover, cover + self.J
         both = np.concatenate([xs, ys])
-        ones = np.ones(len(cover))
+        ones, twos = np.ones(len(cover)), np.ones(2 * len(cover))
+        on = ox + oy
         n, k = rec.n, rec.n_flagged
         pct = getattr(rec, "pct_bound", math.nan)
         if math.isnan(k) and not math.isnan(n) and not math.isnan(pct):
             # an unweighted percentage rounded to 2 decimals, shown beside a hidden count
-            self._add(xs, ones, math.ceil((pct - 0.005) * n / 100 - 1e-9), math.floor((pct + 0.005) * n / 100 + 1e-9))
+            self._add(xs, ones, math.ceil((pct - 0.005) * n / 100 - 1e-9), math.floor((pct + 0.005) * n / 100 + 1e-9), ox)
         if not math.isnan(k):
-            self._add(xs, ones, k, k)
+            self._add(xs, ones, k, k, ox)
         if not math.isnan(n):
             if not math.isnan(k):
-                self._add(ys, ones, n - k, n - k)
+                self._add(ys, ones, n - k, n - k, oy)
             else:
-                self._add(both, np.ones(len(both)), n, n)
+                self._add(both, twos, n, n, on)
         if not rec.hidden:
             return
-        self.cells.append(((rec.municipality, rec.grade, rec.gender), cover))
+        self.cells.append(((rec.municipality, rec.grade, rec.gender), cover, ox, oy))
         reason = rec.suppression_reason if self.know.use_reasons else ""
         lo, aon = self.know.min_n, self.know.all_or_none_n
         if reason == "empty":
-            self._add(both, np.ones(len(both)), 0, 0)
+            self._add(both, twos, 0, 0, on)
         elif reason == "small-n":
-            self._add(both, np.ones(len(both)), 1, lo - 1)
+            self._add(both, twos, 1, lo - 1, on)
         elif reason == "all-or-none":
             # min_n <= n < aon, and x = 0 (b = 0) or y = 0 (b = 1)
             big = aon - 1
             b = self._binary()
-            self._add(both, np.ones(len(both)), lo, big)
-            self._add(np.append(xs, b), np.append(ones, -big), -np.inf, 0)
-            self._add(np.append(ys, b), np.append(ones, big), -np.inf, big)
+            self._add(both, twos, lo, big, on)
+            self._add(np.append(xs, b), np.append(ones, -big), -np.inf, 0, ox)
+            self._add(np.append(ys, b), np.append(ones, big), -np.inf, big, oy)
         elif reason == "secondary":
             if aon > lo:
                 # n >= aon (b = 1), or n >= min_n with 1 <= x and 1 <= y (b = 0)
                 b = self._binary()
-                self._add(np.append(both, b), np.append(np.ones(len(both)), -(aon - lo)), lo, np.inf)
-                self._add(np.append(xs, b), np.append(ones, 1), 1, np.inf)
-                self._add(np.append(ys, b), np.append(ones, 1), 1, np.inf)
+                self._add(np.append(both, b), np.append(twos, -(aon - lo)), lo, np.inf, on)
+                self._add(np.append(xs, b), np.append(ones, 1), 1, np.inf, ox)
+                self._add(np.append(ys, b), np.append(ones, 1), 1, np.inf, oy)
             else:
-                self._add(both, np.ones(len(both)), lo, np.inf)
+                self._add(both, twos, lo, np.inf, on)
 
     def _screening(self, bounds: dict[tuple[str, str], int]) -> None:
         for (muni, grade), cap in bounds.items():
@@ -386,12 +412,12 @@ def attack_frame(frame: pd.DataFrame, know: Knowledge, indicators=None, screenin
         model = IndicatorModel(table, cats, know, screening)
         solver = Solver(model)
         J = model.J
-        for (muni, grade, gender), cover in model.cells:
+        for (muni, grade, gender), cover, ox, oy in model.cells:
             if only is not None and (muni, grade, gender, itype, iid) not in only:
                 continue
-            x = solver.bounds(cover)
-            y = solver.bounds(cover + J)
-            n = solver.bounds(np.concatenate([cover, cover + J])) if with_n else (0.0, np.inf)
+            x = np.add(solver.bounds(cover), ox)
+            y = np.add(solver.bounds(cover + J), oy)
+            n = np.add(solver.bounds(np.concatenate([cover, cover + J])), ox + oy) if with_n else (0.0, np.inf)
             out.append((muni, grade, gender, itype, iid, *x, *y, *n))
         solves += solver.solves
     cols = ["municipality", "grade", "gender", "indicator_type", "indicator_id", "x_lo", "x_hi", "y_lo", "y_hi", "n_lo", "n_hi"]
