@@ -79,7 +79,10 @@ def read_profile(outdir: Path) -> pd.DataFrame:
     frame = pd.read_csv(Path(outdir) / "profile.csv", dtype=str, keep_default_na=False)
     for col in ("n", "n_flagged"):
         frame[col] = pd.to_numeric(frame[col].replace("", np.nan))
-    frame["hidden"] = frame["suppressed"].str.lower().isin(("true", "1", "yes"))
+    if "suppressed" in frame:
+        frame["hidden"] = frame["suppressed"].str.lower().isin(("true", "1", "yes"))
+    else:  # a file that marks hidden cells only by blanking them
+        frame["hidden"] = frame["n_flagged"].isna()
     if "suppression_reason" not in frame:
         frame["suppression_reason"] = ""
     return frame

@@ -188,3 +188,18 @@ def test_numbers_that_do_not_add_up_are_reported(tmp_path):
     frame.to_csv(folder / "profile.csv", index=False)
     with pytest.raises(InconsistentModel):
         attack(folder, NO_REASONS)
+
+
+def test_screening_counts_bound_n(tmp_path):
+    """Optional knowledge: questionnaires minus excluded ones per municipality x grade
+    (screening.csv) cap the n of that grade."""
+    interior = {("A", "6", "f"): (40, 10), ("A", "7", "f"): (40, 10)}
+    hidden = {("A", "6", "all"): "hidden", ("A", "7", "all"): "hidden", ("A", "6", "f"): "hidden", ("A", "7", "f"): "hidden"}
+    folder = write_profile(tmp_path, interior, hidden)
+    pd.DataFrame([{"municipality": "A", "grade": "6", "rule": "(excluded)", "respondents": 45, "flagged": 5}]).to_csv(
+        folder / "screening.csv", index=False)
+    plain = attack_a(folder, NO_REASONS)
+    assert (plain.loc[("6", "all"), "n_lo"], plain.loc[("6", "all"), "n_hi"]) == (0, 80)
+    told = attack_a(folder, Knowledge(use_reasons=False, screening=True))
+    assert (told.loc[("6", "all"), "n_lo"], told.loc[("6", "all"), "n_hi"]) == (0, 40)
+    assert told.loc[("7", "all"), "n_lo"] == 40
