@@ -308,13 +308,18 @@ class _Component:
         self.pos = pos
         self.cache: dict[tuple, float] = {}
         self.solves = 0
+        self.pool: list[np.ndarray] = []  # integer solutions found so far
 
     def optimum(self, vars_: tuple[int, ...], sense: int) -> float:
         """min (sense=1) or max (sense=-1) of the sum of ``vars_`` over the integer solutions."""
         key = (vars_, sense)
         if key not in self.cache:
+            cols = [self.pos[v] for v in vars_]
+            if sense == 1 and self.pool and (np.array(self.pool)[:, cols].sum(axis=1) == 0).any():
+                self.cache[key] = 0.0  # a known solution reaches the bound 0 of nonnegative counts
+                return 0.0
             c = np.zeros(len(self.vars))
-            c[[self.pos[v] for v in vars_]] = sense
+            c[cols] = sense
             self.cache[key] = self._solve(c, sense)
         return self.cache[key]
 
@@ -333,6 +338,8 @@ class _Component:
                 raise RuntimeError(f"HiGHS: {res.message}")
             if integrality is None and np.abs(res.x - np.round(res.x)).max() > 1e-6:
                 continue
+            if len(self.pool) < 2000:
+                self.pool.append(np.round(res.x))
             return float(round(sense * res.fun))
         raise AssertionError("unreachable")
         return self.cache[key]
