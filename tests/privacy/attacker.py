@@ -30,9 +30,19 @@ every municipality x grade x gender of the categories present (whether or not th
 cell is published). Shown cells fix their sums of x and y, hidden cells are free apart
 from the bounds their reason leaks. For every hidden published cell the attacker
 minimises and maximises its x, its y and its n = x + y with ``scipy.optimize.milp``
-(HiGHS). To be fast it fixes unknowns that shown cells determine, splits the rest into
-independent connected components, and caches optimisations that reduce to the same
-objective on a component.
+(HiGHS). To be fast it subtracts shown cells nested inside a published cell from its
+equation, fixes unknowns that shown cells determine, splits the rest into independent
+connected components, caches optimisations that reduce to the same objective on a
+component, solves the LP relaxation first (its optimum is the integer optimum when it is
+integral; the MILP runs only otherwise) and answers a minimisation with 0 when an integer
+solution already found reaches it.
+
+``pct`` of profile.csv is not used (weighted, and blank for hidden cells). Not modelled:
+links between indicators (each has its own n) and, for screening.csv, between rules
+(the union "excluded" against its rules, ``only_this_rule``/``with_other_rules`` across
+rules); a stronger attacker could add them.
+
+``attack_screening`` runs the same model on screening.csv (see ``read_screening``).
 """
 
 from __future__ import annotations
