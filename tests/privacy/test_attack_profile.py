@@ -1,9 +1,9 @@
 """The published profile survives the integer-programming attack (issue 10).
 
-FAILS ON TODAY'S CODE (the current rule "never exactly one hidden part on a line" and
+Before the release step (ctc/release) this failed (the current rule "never exactly one hidden part on a line" and
 the bound-leaking reason codes): on the demo the attack recovers 1,200 of 4,610 hidden
 flagged counts and the direction of all 18 all-or-none cells. These tests are the
-acceptance tests of the new release step; they are meant to fail until it is in.
+acceptance tests of the release step.
 
 Sample and why: the full demo attack takes about 100 s (4,688 hidden cells x 6
 optimisations), the 20-municipality survey far more, so each test attacks a fixed

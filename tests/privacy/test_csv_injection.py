@@ -1,7 +1,7 @@
 """Every CSV the toolkit writes opens in LibreOffice without live formulas, and its
 numbers stay numbers (OWASP CSV injection).
 
-FAILS ON TODAY'S CODE: names and texts starting with =, +, -, @ are written raw; a
+Before the release step (ctc/release) this failed: names and texts starting with =, +, -, @ are written raw; a
 municipality named =HYPERLINK(...) becomes a live formula in profile.csv,
 priorities.csv and screening.csv, a respondent id in the scored CSV and its checks.
 

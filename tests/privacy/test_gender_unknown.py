@@ -1,7 +1,7 @@
 """A gender value the instrument does not know ("x", "unknown") is a data problem, not a
 published category.
 
-FAILS ON TODAY'S CODE: such a value becomes its own gender in profile.csv (a group of a
+Before the release step (ctc/release) this failed: such a value becomes its own gender in profile.csv (a group of a
 handful of children, hidden or not, beside female/male/diverse).
 """
 

@@ -77,12 +77,35 @@ def true_counts(scored: pd.DataFrame, indicators) -> pd.DataFrame:
     return out[[*CELL, "n", "x"]]
 
 
+def implied(cells: pd.DataFrame, truth: pd.DataFrame, keys: list[str], level: Level) -> pd.Series:
+    """Cells whose 0 % (or 100 %) follows from a larger group that the rules allow to show
+    as 0 % (100 %): when grade 9 of 300 pupils reports 0 %, so does every group in it.
+    The policy (docs/privacy.md) does not hide those; the attack may "prove" them."""
+    big = max(level.min_n, level.all_or_none_n)
+    zero = truth[(truth["n"] >= big) & (truth["x"] == 0)]
+    full = truth[(truth["n"] >= big) & (truth["x"] == truth["n"])]
+    dims = [k for k in keys if k in ("municipality", "grade", "gender")]
+    rest = [k for k in keys if k not in dims]
+    out = pd.Series(False, index=cells.index)
+    for pooled in itertools.product([False, True], repeat=len(dims)):
+        if not any(pooled):
+            continue
+        probe = cells[rest].copy()
+        for k, p in zip(dims, pooled):
+            probe[k] = ALL if p else cells[k]
+        for table, side in ((zero, cells["x"] == 0), (full, cells["x"] == cells["n"])):
+            hit = probe.merge(table[keys].drop_duplicates(), on=keys, how="left", indicator=True)["_merge"].eq("both")
+            out |= side & hit.to_numpy()
+    return out
+
+
 def judge(intervals: pd.DataFrame, truth: pd.DataFrame, level: Level = Level()) -> pd.DataFrame:
     """Every hidden cell the attack covered, with its truth and verdicts.
 
     Columns added: n, x, y (truth), sensitive, exact (flagged count recovered),
     none_proven / all_proven (x_hi == 0 / y_hi == 0 in a non-empty cell),
-    exposed (sensitive and below the protection level)."""
+    exposed (sensitive and below the protection level); none of these counts for a cell
+    whose 0 % or 100 % a showable larger group implies (:func:`implied`)."""
     cells = intervals.merge(truth, on=CELL, how="left", validate="one_to_one")
     cells[["n", "x"]] = cells[["n", "x"]].fillna(0).astype(np.int64)  # a group nobody is in
     n, x = cells["n"], cells["x"]
@@ -92,10 +115,12 @@ def judge(intervals: pd.DataFrame, truth: pd.DataFrame, level: Level = Level()) 
     u = np.maximum(1, np.ceil(level.p * n))
     wide = ((cells["x_hi"] >= x + u) & (cells["y_hi"] >= y + u)
             & (cells["x_lo"] <= np.maximum(0, x - u)) & (cells["y_lo"] <= np.maximum(0, y - u)))
-    cells["exact"] = cells["x_lo"] == cells["x_hi"]
-    cells["none_proven"] = (n >= 1) & (cells["x_hi"] == 0)
-    cells["all_proven"] = (n >= 1) & (cells["y_hi"] == 0)
-    cells["exposed"] = cells["sensitive"] & ~wide
+    public = implied(cells, truth, CELL, level)
+    cells["public"] = public
+    cells["exact"] = (cells["x_lo"] == cells["x_hi"]) & ~public
+    cells["none_proven"] = (n >= 1) & (cells["x_hi"] == 0) & ~public
+    cells["all_proven"] = (n >= 1) & (cells["y_hi"] == 0) & ~public
+    cells["exposed"] = cells["sensitive"] & ~wide & ~public
     # the attacker's interval must contain the truth, or the model is wrong
     inside = ((cells["x_lo"] <= x) & (x <= cells["x_hi"]) & (cells["y_lo"] <= y) & (y <= cells["y_hi"])
               & (cells["n_lo"] <= n) & (n <= cells["n_hi"]))
