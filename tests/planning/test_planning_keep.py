@@ -122,9 +122,9 @@ def test_workbook_update_numbers_on_and_writes_the_same_values_as_profile(regene
     by_profile = book.parent / "planning.backup-4.xlsx"
     for sheet in ("Profile", "Problem behaviours", "Priorities"):
         assert _cells(book, sheet) == _cells(by_profile, sheet), sheet
+    # at full precision, as the CSVs carry them (nothing rounded away on either path)
     pct = [r[3] for r in _cells(book, "Priorities")[4:] if isinstance(r[3], float)]
-    assert pct and all(round(v, 4) == v for v in pct)
-    assert (pd.read_csv(out / "priorities.csv")["pct"].dropna().round(4) == pd.read_csv(out / "priorities.csv")["pct"].dropna()).all()
+    assert pct and any(round(v, 4) != v for v in pct)
 
 
 def test_german_summary(survey: Path, tmp_path: Path) -> None:
