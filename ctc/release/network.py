@@ -93,58 +93,6 @@ def required(n: IntArray, protection: float) -> IntArray:
 Residual = dict[int, dict[int, int]]
 
 
-def _residual(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, skip: int) -> Residual:
-    """Residual capacities of the hidden cells other than ``skip``: along a cell n − x
-    (its count can grow), against it x (it can shrink)."""
-    res: Residual = {}
-    idx = np.flatnonzero(hidden)
-    for c, t, h, up, down in zip(idx.tolist(), net.tail[idx].tolist(), net.head[idx].tolist(),
-                                 (n[idx] - x[idx]).tolist(), x[idx].tolist(), strict=True):
-        if c == skip:
-            continue
-        if up > 0:
-            row = res.setdefault(t, {})
-            row[h] = row.get(h, 0) + min(up, int(_BIG))
-        if down > 0:
-            row = res.setdefault(h, {})
-            row[t] = row.get(t, 0) + down
-    return res
-
-
-def _augment(res: Residual, source: int, sink: int, limit: int) -> int:
-    """Push up to ``limit`` units source → sink (Edmonds–Karp; ``res`` is updated in place)."""
-    flow = 0
-    while flow < limit:
-        parent = {source: source}
-        queue = deque([source])
-        while queue and sink not in parent:
-            u = queue.popleft()
-            for v, cap in res.get(u, {}).items():
-                if cap > 0 and v not in parent:
-                    parent[v] = u
-                    queue.append(v)
-        if sink not in parent:
-            break
-        push, v = limit - flow, sink
-        while v != source:
-            u = parent[v]
-            push = min(push, res[u][v])
-            v = u
-        v = sink
-        while v != source:
-            u = parent[v]
-            res[u][v] -= push
-            back = res.setdefault(v, {})
-            back[u] = back.get(u, 0) + push
-            v = u
-        flow += push
-    return flow
-
-
-def _copy(res: Residual) -> Residual:
-    return {u: dict(row) for u, row in res.items()}
-
-
 class Flows:
     """The residual network of a set of hidden cells, kept while cells are added.
 
@@ -152,7 +100,7 @@ class Flows:
     own arcs are taken out, flow is pushed, and the overlay is dropped."""
 
     def __init__(self, net: Network, x: IntArray, n: IntArray, hidden: BoolArray) -> None:
-        self.net, self.x, self.n = net, x, n
+        self.net, self.x, self.n = net, x, n  # n: how far each count can grow
         self.up, self.down = (n - x).tolist(), x.tolist()
         self.base: Residual = {}
         for c in np.flatnonzero(hidden).tolist():
@@ -168,7 +116,9 @@ class Flows:
         self._arc(t, h, min(self.up[cell], int(_BIG)))
         self._arc(h, t, self.down[cell])
 
-    def _push(self, source: int, sink: int, limit: int, skip: int) -> int:
+    def _push(self, source: int, sink: int, limit: int, skip: int) -> tuple[int, Residual]:
+        """Push up to ``limit`` units source → sink around the hidden cells other than
+        ``skip`` (Edmonds–Karp on an overlay); returns the flow and the overlay."""
         base, net = self.base, self.net
         delta: Residual = {}
         t, h = net.tails[skip], net.heads[skip]  # the cell itself is not a way round
@@ -205,15 +155,23 @@ class Flows:
                 back[u] = back.get(u, 0) + push
                 v = u
             flow += push
-        return flow
+        return flow, delta
+
+    def left(self, delta: Residual) -> Residual:
+        """Residual capacities after the flow recorded in ``delta``."""
+        out: Residual = {}
+        for u in self.base.keys() | delta.keys():
+            row, extra = self.base.get(u, {}), delta.get(u, {})
+            out[u] = {v: row.get(v, 0) + extra.get(v, 0) for v in row.keys() | extra.keys()}
+        return out
 
     def room(self, cell: int, limit: tuple[int, int] | None = None) -> tuple[int, int]:
         t, h = self.net.tails[cell], self.net.heads[cell]
         top_up, top_down = self.up[cell], self.down[cell]
         if limit is not None:
             top_up, top_down = min(top_up, limit[0]), min(top_down, limit[1])
-        up = self._push(h, t, top_up, cell) if top_up > 0 else 0
-        down = self._push(t, h, top_down, cell) if top_down > 0 else 0
+        up = self._push(h, t, top_up, cell)[0] if top_up > 0 else 0
+        down = self._push(t, h, top_down, cell)[0] if top_down > 0 else 0
         return up, down
 
 
@@ -222,14 +180,7 @@ def room(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cell: int,
     """How far the attacker cannot pin cell ``cell`` down: (possible increase, possible decrease)
     of its count given everything shown and every group size. With ``limit`` the search
     stops once that much room is found in each direction."""
-    res = _residual(net, x, n, hidden, cell)
-    t, h = int(net.tail[cell]), int(net.head[cell])
-    top_up, top_down = int(n[cell] - x[cell]), int(x[cell])
-    if limit is not None:
-        top_up, top_down = min(top_up, limit[0]), min(top_down, limit[1])
-    up = _augment(_copy(res), h, t, top_up) if top_up > 0 else 0
-    down = _augment(res, t, h, top_down) if top_down > 0 else 0
-    return up, down
+    return Flows(net, x, n, hidden).room(cell, limit)
 
 
 def needs(x: IntArray, n: IntArray, u: IntArray, cell: int, public: BoolArray | None = None) -> tuple[int, int]:
@@ -264,16 +215,16 @@ def shortfalls(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensit
     return out
 
 
-def _close_cycle(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cell: int, cost: NDArray[np.float64],
+def _close_cycle(flows: Flows, hidden: BoolArray, cell: int, cost: NDArray[np.float64],
                  source: int, target: int, short: int) -> list[int]:
     """Shown cells whose hiding lets more flow from ``source`` to ``target``: the cheapest
     augmenting path in the residual network left by a maximum flow over the hidden cells,
     where shown cells cost what hiding them costs. Paths that can carry the whole
     shortfall are preferred. Empty when no path exists."""
-    res = _residual(net, x, n, hidden, cell)
-    _augment(res, source, target, int(_BIG))
+    _, delta = flows._push(source, target, int(_BIG), cell)
+    res = flows.left(delta)
     for want in (short, 1):
-        path = _dijkstra(net, res, x, n, hidden, cell, cost, source, target, want)
+        path = _dijkstra(flows.net, res, flows.x, flows.n, hidden, cell, cost, source, target, want)
         if path is not None:
             return sorted({c for c in path if c >= 0})
     return []
@@ -336,7 +287,7 @@ def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive
                 break
             # an increase of this cell travels back from its head to its tail; a decrease the other way
             source, target, short = (h, t, need_up - up) if up < need_up else (t, h, need_down - down)
-            extra = _close_cycle(net, x, n, hidden, cell, cost, source, target, short)
+            extra = _close_cycle(flows, hidden, cell, cost, source, target, short)
             if not extra:
                 raise ProtectionFailure(cell)
             hidden = hidden.copy()
