@@ -620,7 +620,9 @@ def _probe_excel(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
 
 def _excel_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...], start: int) -> pd.DataFrame:
     width = len(columns)
-    fixed = [(r + (None,) * width)[:width] for r in rows]  # cells right of the last named column are ignored
+    # openpyxl gives a blank row as an empty list, others as tuples; cells right of the
+    # last named column are ignored
+    fixed = [(tuple(r) + (None,) * width)[:width] for r in rows]
     frame = pd.DataFrame(fixed, columns=list(columns), dtype=object)
     for name in frame.columns:
         frame[name] = frame[name].astype("str")
@@ -657,6 +659,19 @@ def _sav_error(path: Path, exc: BaseException) -> ReadError:
                      "open it in SPSS/PSPP and save it again, or export the data as CSV")
 
 
+def _sav_errors() -> tuple[type[BaseException], ...]:
+    import pyreadstat
+
+    # OverflowError/ValueError: values pyreadstat cannot convert (seen on damaged files)
+    return (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OverflowError, ValueError, UnicodeDecodeError)
+
+
+#: SPSS date/time formats (ADATE10, DATETIME20, TIME11.2, ...): such columns are read as
+#: SPSS numbers (seconds since 14 October 1582) — pyreadstat's conversion to Python dates
+#: overflows on dates after year 9999 (haven's datetime.sav), and no instrument role is a date.
+_SPSS_DATE_FORMATS = re.compile(r"^(DATE|ADATE|EDATE|JDATE|SDATE|QYR|MOYR|WKYR|DATETIME|YMDHMS|TIME|DTIME|WKDAY|MONTH)\d", re.I)
+
+
 def _plain_code(code: Any) -> Any:
     return int(code) if isinstance(code, float) and code.is_integer() else code
 
@@ -668,12 +683,15 @@ def _probe_sav(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
     kw = {"encoding": options.encoding} if options.encoding else {}
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True, **kw)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
+    except _sav_errors() as exc:
         raise _sav_error(path, exc) from None
     labels = {col: {_plain_code(k): str(v) for k, v in vl.items()}
               for col, vl in (meta.variable_value_labels or {}).items()}
     rows = meta.number_rows if isinstance(meta.number_rows, int) and meta.number_rows >= 0 else None
-    notes = ("SPSS user-missing values are kept as codes; the instrument's 'missing' lists decide",)
+    notes: tuple[str, ...] = ("SPSS user-missing values are kept as codes; the instrument's 'missing' lists decide",)
+    dates = [c for c, f in (meta.original_variable_types or {}).items() if _SPSS_DATE_FORMATS.match(str(f))]
+    if dates:
+        notes += (f"SPSS date/time columns read as SPSS numbers (dates: seconds since 1582-10-14, times: seconds): {', '.join(dates)}",)
     return SourceInfo(path=path, format=fmt, columns=tuple(meta.column_names), sha256=sha, size_bytes=size,
                       encoding=meta.file_encoding or options.encoding,
                       encoding_method="option" if options.encoding else "file",
@@ -688,11 +706,11 @@ def _sav_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFrame
     try:
         for chunk, _meta in pyreadstat.read_file_in_chunks(
             pyreadstat.read_sav, str(info.path), chunksize=options.rows_for("sav"),
-            user_missing=True, apply_value_formats=False, **kw,
+            user_missing=True, apply_value_formats=False, disable_datetime_conversion=True, **kw,
         ):
             yield _index(chunk, start)
             start += len(chunk)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
+    except _sav_errors() as exc:
         raise _sav_error(info.path, exc) from None
 
 

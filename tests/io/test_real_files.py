@@ -1,0 +1,73 @@
+"""Real-world files from XlsxWriter's, haven's and pyreadstat's test suites (tests/data/real,
+see its README for origin and licence), and the two shapes that made the readers crash:
+a blank row inside an Excel sheet, and an SPSS date after the year 9999."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from ctc.io.read import read_survey
+
+REAL = Path(__file__).parent.parent / "data" / "real"
+MINI_COLUMNS_MISSING = ("Error: required column(s) not found in the data: respondent ('rid'); municipality ('town'); "
+                        "grade ('grade'). Hint: name the column in a mapping file (a row '@respondent,<column>') and "
+                        "pass it with --mapping; 'ctc map suggest DATAFILE' writes a template")
+
+
+def _last_line(result) -> str:
+    return result.output.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("name", ["xlsxwriter_optimize10.xlsx", "xlsxwriter_unicode_polish_utf8.xlsx",
+                                  "haven_datetime.sav", "haven_umlauts.sav", "pyreadstat_sample.sav",
+                                  "pyreadstat_missing_test.sav"])
+def test_real_file_is_read_and_refused_for_its_columns(run, mini_path, tmp_path, name):
+    """Each file is read to the end; what stops `ctc score` is that it is no survey of the instrument."""
+    result = run("score", REAL / name, "-o", tmp_path / "out.csv", "--instrument", mini_path)
+    assert result.exit_code == 1
+    assert _last_line(result) == MINI_COLUMNS_MISSING
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_workbook_with_only_blank_rows_below_the_header(run, mini_path, tmp_path):
+    path = REAL / "xlsxwriter_checkbox02.xlsx"
+    result = run("score", path, "-o", tmp_path / "out.csv", "--instrument", mini_path)
+    assert result.exit_code == 1
+    assert _last_line(result) == (f"Error: {path}: no data rows (the file has a header but no rows below it). "
+                                  "Hint: export the survey again including the answers")
+
+
+def test_xlsxwriter_blank_rows_keep_their_row_numbers():
+    info, frame = read_survey(REAL / "xlsxwriter_optimize10.xlsx")
+    assert info.format == "xlsx" and len(frame) >= 2
+    assert frame.isna().all(axis=1).any()  # the blank row inside is kept, as documented
+
+
+def test_blank_row_in_the_middle_of_a_survey_workbook(run, mini_path, tmp_path):
+    path = tmp_path / "survey.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["rid", "town", "grade", "a1", "a2", "Q_A3"])
+    ws.append(["r1", "Müllheim", 6, 1, 2, 3])
+    ws.append([])  # the blank row that raised TypeError
+    ws.append(["r3", "Müllheim", 8, 4, 4, 1])
+    wb.save(path)
+    result = run("score", path, "-o", tmp_path / "out.csv", "--instrument", mini_path)
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv", dtype={"respondent": str})
+    assert out["respondent"].tolist()[::2] == ["r1", "r3"] and len(out) == 3
+    checks = pd.read_csv(tmp_path / "out.checks.csv")
+    empty = checks[checks["code"] == "empty-row"]
+    assert empty["row"].tolist() == [2]  # 1-based data row: the second row below the header
+
+
+def test_spss_datetime_after_year_9999_is_read_as_spss_numbers():
+    info, frame = read_survey(REAL / "haven_datetime.sav")
+    assert list(frame.columns) == ["date", "date.posix", "time"]
+    assert frame["date.posix"].iloc[0] == pytest.approx(6.30615e12, rel=1e-5)  # seconds since 1582-10-14
+    assert any("date/time columns read as SPSS numbers" in n and "date.posix" in n for n in info.notes)
