@@ -236,6 +236,11 @@ class CheckReport:
         """Codes whose detail rows were capped: code → (listed, count)."""
         return {c: (self._kept.get(c, 0), n) for c, n in self._count.items() if n > self._kept.get(c, 0)}
 
+    def detail(self, code: str) -> pd.DataFrame:
+        """The detail rows kept for one code: row, respondent, column, value, message."""
+        problem_code(code)
+        return self._detail(code)
+
     def _detail(self, code: str) -> pd.DataFrame:
         frames = [p if isinstance(p, pd.DataFrame) else _tidy(pd.DataFrame(p)) for p in self._parts.get(code, [])]
         return pd.concat(frames, ignore_index=True) if frames else _tidy(pd.DataFrame())

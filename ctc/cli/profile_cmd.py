@@ -47,14 +47,18 @@ def _demo_survey(folder: Path) -> Path:
               help="With weights: every school took part (strata) or schools were sampled (clusters).")
 @click.option("--bootstrap", default=200, show_default=True, type=click.IntRange(0), help="Resamples for shortlist stability.")
 @click.option("--seed", default=20261122, show_default=True, type=int, help="Seed of the bootstrap.")
+@click.option("--wave", default=None, metavar="WAVE",
+              help="Survey wave to profile when the data has a wave column with several waves. Default: the latest.")
+@click.option("--unweighted", is_flag=True, help="Ignore the weight column and estimate without weights.")
 @instrument_option
 @read_options
 @force_option
 @quiet_option
 @lang_option
 def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, demo: bool, min_n: int, all_or_none_n: int,
-                schools: str, bootstrap: int, seed: int, instrument: str, mapping: str | None, sep: str | None,
-                encoding: str | None, sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
+                schools: str, bootstrap: int, seed: int, wave: str | None, unweighted: bool, instrument: str,
+                mapping: str | None, sep: str | None, encoding: str | None, sheet: str | None, force: bool, quiet: bool,
+                lang: str | None) -> None:
     """Profiles of every municipality against a baseline, with intervals, suppression of
     small groups, and reasoned priority shortlists; writes CSV tables, and per municipality
     report.html and a workbook, into OUTDIR."""
@@ -62,7 +66,8 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     if demo == (input_path is not None):
         raise click.UsageError("give an INPUT survey file or --demo (not both)")
     options = ProfileOptions(suppression=SuppressionRules(min_n=min_n, all_or_none_n=all_or_none_n),
-                             schools=schools, bootstrap=bootstrap, seed=seed, lang=lang)  # type: ignore[arg-type]
+                             schools=schools, bootstrap=bootstrap, seed=seed, lang=lang,  # type: ignore[arg-type]
+                             wave=wave, unweighted=unweighted)
     with tempfile.TemporaryDirectory() as tmp:
         if demo:
             input_path = _demo_survey(Path(tmp))
@@ -79,6 +84,8 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     m = result.manifest
     click.echo(f"{m['input']['rows']:,} questionnaires, {m['input']['excluded']:,} excluded by screening, "
                f"{len(result.folders)} municipalities; baseline: {m['baseline']['id'] if m['baseline'] else 'none'}")
+    for line in selection_lines(m["input"]["selection"]):
+        click.echo(line)
     prio = result.tables.priorities
     for name, folder in result.folders.items():
         short = prio[(prio["municipality"] == name) & prio["shortlisted"]]
@@ -87,6 +94,18 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     suppressed = int(result.tables.table["suppressed"].sum())
     click.echo(f"{len(result.tables.table):,} profile cells, {suppressed:,} not shown (small groups); "
                f"{result.seconds['total']:.1f} s; outputs in {result.outdir}/")
+
+
+def selection_lines(sel: dict) -> list[str]:
+    """What the run left out or ignored (wave, weights), for the summary."""
+    lines = []
+    if sel["wave_chosen"] in ("latest", "--wave"):
+        why = f"latest of {', '.join(sel['waves'])}" if sel["wave_chosen"] == "latest" else "--wave"
+        lines.append(f"wave {sel['wave']} profiled ({why}); {sel['rows_left_out']:,} rows of other waves or without "
+                     "a wave left out" + ("; choose another wave with --wave" if sel["wave_chosen"] == "latest" else ""))
+    if sel["weights"] == "ignored":
+        lines.append(f"weights: column '{sel['weight_column']}' ignored (--unweighted); estimates are unweighted")
+    return lines
 
 
 @click.group("baseline")

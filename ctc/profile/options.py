@@ -38,6 +38,8 @@ class ProfileOptions:
     top_risk: int = 5
     top_protective: int = 3
     lang: str = "en"
+    wave: str | None = None  # the wave to profile (None: the only or the latest one)
+    unweighted: bool = False  # ignore the weight column
     workers: int = field(default_factory=lambda: max(1, min(4, len(os.sched_getaffinity(0)))))  # render processes
 
     def to_dict(self) -> dict[str, object]:

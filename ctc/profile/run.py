@@ -25,16 +25,17 @@ from ..instrument.model import Instrument
 from ..io.atomic import atomic_dir, free_name
 from ..io.read import ReadOptions
 from ..manifest import base_manifest, file_sha256, to_json
-from ..pipeline import PipelineResult, run
+from ..pipeline import PipelineResult
 from ..scoring.audit import finish_audit
 from ..scoring.frame import Scored
 from .baseline import Baseline, load_baseline
 from .compute import ProfileTables, profile_tables
 from .context import MunicipalityContext
 from .estimate import ALL
+from .guard import guarded_run
 from .options import ProfileOptions
 
-KEEP_PREFIXES = ("flag.", "outcome.")
+KEEP_PREFIXES = ("flag.", "outcome.", "screen.")  # screen.*: the audit of one wave (guard.select_wave)
 META = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave", "excluded")
 
 
@@ -148,7 +149,7 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
     t0 = time.perf_counter()
     inst = load_instrument(instrument)
     base = load_baseline(baseline, inst) if baseline is not None else None
-    result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, keep=keep_profile_columns, progress=progress)
+    result, selection = guarded_run(input_path, inst, options, mapping=Path(mapping) if mapping else None, read=read, progress=progress)
     t1 = time.perf_counter()
     tables = profile_tables(result.kept, inst, base, options)
     t2 = time.perf_counter()
@@ -158,6 +159,7 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
     folders = {m: folder_name(m, taken) for m in tables.table["municipality"].cat.categories if m != ALL}
     manifest = _manifest(inst, instrument, input_path, base, options, result, folders, screening)
     manifest["input"]["synthetic"] = synthetic_input
+    manifest["input"]["selection"] = selection.to_dict()
     with atomic_dir(outdir, force=force) as tmp:
         _write_tables(tmp, tables, screening, checks)
         ctxs = contexts(tables, inst, base, screening, checks, options, manifest)
