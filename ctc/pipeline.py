@@ -106,6 +106,8 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
         inspect(source, cmap)
     report = CheckReport()
     report.extend_problems(problems)
+    if source.encoding_method == "mixed":
+        report.add("mixed-encoding", next(n for n in source.notes if n.startswith("encoding:")))
     plan = compile_plan(inst)
     roles = dict(cmap.roles)
     workers = default_threads() if threads is None else max(1, threads)

@@ -399,8 +399,71 @@ def _choose_encoding(path: Path, head: bytes, options: ReadOptions) -> tuple[str
     if scan.first_bad is None:
         return "utf-8", "utf-8", scan, []
     enc, method = _guess_legacy(path, head, scan)
+    mixed = _mixed_lines(path, enc)
+    if mixed is not None:
+        utf8_line, legacy_line = mixed
+        note = (f"encoding: the file mixes UTF-8 and {enc} lines (line {utf8_line} is UTF-8, line {legacy_line} is "
+                f"{enc}); each line was read in its own encoding. Save the file as UTF-8 to be sure")
+        return f"{MIXED_PREFIX}{enc}", "mixed", scan, [note]
     note = f"encoding: not UTF-8; read as {enc} ({'best guess' if method == 'detected' else 'fallback'}); pass --encoding to override"
     return enc, method, scan, [note]
+
+
+# Mixed files: rows appended in Excel (cp1252) to a UTF-8 export, or the reverse. A line
+# of German text in cp1252 is practically never valid UTF-8 (that would need a byte
+# C2–F4 followed by 80–BF, e.g. "Ã¼"), so "UTF-8 where the line decodes, else the legacy
+# encoding" reads both kinds right. Decoding works line by line through a codec that
+# pandas uses like any other (registered once, below).
+MIXED_PREFIX = "ctc_utf8_or_"
+
+
+def _mixed_lines(path: Path, legacy: str) -> tuple[int, int] | None:
+    """(first UTF-8 line, first legacy line), 1-based physical lines, when the file has both kinds
+    of non-ASCII line; else None."""
+    first_utf8 = first_legacy = None
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                first_utf8 = first_utf8 or number
+            except UnicodeDecodeError:
+                first_legacy = first_legacy or number
+            if first_utf8 and first_legacy:
+                return first_utf8, first_legacy
+    return None
+
+
+def _decode_lines(data: bytes, legacy: str, errors: str = "strict") -> str:
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode(legacy, errors))
+    return "".join(out)
+
+
+def _mixed_codec(name: str) -> codecs.CodecInfo | None:
+    if not name.startswith(MIXED_PREFIX):
+        return None
+    legacy = codecs.lookup(name.removeprefix(MIXED_PREFIX)).name
+
+    def decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+        return _decode_lines(bytes(data), legacy, errors), len(data)
+
+    class Decoder(codecs.BufferedIncrementalDecoder):
+        def _buffer_decode(self, data: bytes, errors: str, final: bool) -> tuple[str, int]:
+            cut = len(data) if final else bytes(data).rfind(b"\n") + 1  # whole lines only
+            return _decode_lines(bytes(data[:cut]), legacy, errors), cut
+
+    utf8 = codecs.lookup("utf-8")
+    return codecs.CodecInfo(encode=utf8.encode, decode=decode, incrementalencoder=utf8.incrementalencoder,
+                            incrementaldecoder=Decoder, name=name)
+
+
+codecs.register(_mixed_codec)
 
 
 def _bom_encoding(head: bytes) -> str | None:

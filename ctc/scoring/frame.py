@@ -17,10 +17,14 @@ import pyarrow as pa
 from ..checks import as_text, invalid_cells
 from ..instrument.model import Instrument
 from ..io.chunk import Chunk, FrameChunk
+from ..io.names import normalise_labels
 from .kernel import UNKNOWN, YES, KernelResult, score_columns
 from .plan import Plan, compile_plan
 
 ROLES = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave")
+
+#: roles whose values name groups: one spelling each (NFC, white space collapsed, see ctc.io.names)
+LABEL_ROLES = ("municipality", "school", "gender")
 
 Select = Callable[[str], bool] | None
 
@@ -47,7 +51,7 @@ def _meta(chunk: Chunk, roles: Mapping[str, str], grades: np.ndarray) -> pd.Data
             meta[role] = pd.to_numeric(col, errors="coerce").astype("Float64")
         else:
             # labels as text in every format: SPSS stores 17 as 17.0, CSV as "17" or "017"
-            meta[role] = as_text(col)
+            meta[role] = normalise_labels(as_text(col)) if role in LABEL_ROLES else as_text(col)
     return pd.DataFrame(meta, index=chunk.index)
 
 
