@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
+
+from ..errors import UsageError
 
 _SPACE = re.compile(r"\s+")
 
@@ -33,3 +36,24 @@ def normalise_labels(values: pd.Series) -> pd.Series:
         return values
     out = pd.Series(pd.array(fixed, dtype="str").take(codes, allow_fill=True), index=values.index, name=values.name)
     return out.mask(out == "")
+
+
+# --------------------------------------------------------------------------- file names
+
+#: Device names Windows reserves in every folder, with or without an extension
+#: ("con", "Con.csv", "com1"): such a file or folder cannot be opened there.
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))})
+
+
+def windows_reserved(name: str) -> bool:
+    """True for ``con``, ``NUL.txt``, ``com1`` ... (the part before the first dot, trailing spaces ignored)."""
+    return name.split(".")[0].rstrip(" ").casefold() in WINDOWS_RESERVED
+
+
+def check_output_name(path: str | Path) -> None:
+    """Refuse an output path with a component Windows cannot open: boards share these
+    folders, and a folder named ``con`` made on Linux cannot be opened or deleted there."""
+    for part in Path(path).parts:
+        if windows_reserved(part):
+            raise UsageError(f"'{part}' in the output path {path} is a name Windows reserves for a device; "
+                             "the output could not be opened there", "choose another name for the output")

@@ -584,12 +584,23 @@ def _text_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFram
                 yield _index(chunk, start)
                 start += len(chunk)
     except pd.errors.ParserError as exc:
-        raise ReadError(
-            f"{info.path}: cannot parse the file after data row {start}: {_short(exc)}",
-            "a row has more fields than the header: check the delimiter (--sep) and quoting",
-        ) from None
+        raise ReadError(f"{info.path}: cannot parse {_parse_place(exc, start)}",
+                        "a row has more fields than the header: check the delimiter (--sep) and quoting") from None
     except UnicodeDecodeError as exc:
         raise ReadError(f"{info.path}: cannot decode the text as {info.encoding} ({exc.reason})", "pass --encoding") from None
+
+
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _parse_place(exc: BaseException, start: int) -> str:
+    """Where parsing failed, in the 1-based terms of the docs: pandas counts file lines
+    (the header is line 1), so data row = line - 1 (exact unless a quoted value spans lines)."""
+    found = _FIELDS.search(str(exc))
+    if found:
+        want, line, saw = (int(g) for g in found.groups())
+        return f"line {line} (data row {line - 1}): expected {want} fields like the header, found {saw}"
+    return f"the data rows from row {start + 1} on: {_short(exc)}"
 
 
 def _short(exc: BaseException) -> str:
@@ -706,7 +717,7 @@ def _excel_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFra
                     yield _excel_frame(rows, info.columns, start)
                     start, rows = start + len(rows), []
         except _excel_errors() as exc:
-            raise ReadError(f"{info.path}: the sheet is damaged after data row {start + len(rows)} ({_short(exc)})",
+            raise ReadError(f"{info.path}: the sheet is damaged at data row {start + len(rows) + 1} ({_short(exc)})",
                             "open it in Excel and save it again") from None
         if rows:
             yield _excel_frame(rows, info.columns, start)

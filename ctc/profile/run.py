@@ -23,6 +23,7 @@ from ..instrument import load_instrument
 from ..instrument.load import shipped_instruments
 from ..instrument.model import Instrument
 from ..io.atomic import atomic_dir, free_name
+from ..io.names import check_output_name, windows_reserved
 from ..io.read import ReadOptions
 from ..manifest import base_manifest, file_sha256, to_json
 from ..pipeline import PipelineResult
@@ -65,6 +66,7 @@ def folder_name(municipality: str, taken: set[str]) -> str:
     """A safe, readable folder name for a municipality (no path tricks, unique)."""
     text = unicodedata.normalize("NFKC", municipality)
     slug = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_").lower()[:60] or "municipality"
+    slug = f"{slug}_" if windows_reserved(slug) else slug  # "Con" → "con_": Windows cannot open a folder "con"
     name, k = slug, 2
     while name in taken:
         name, k = f"{slug}-{k}", k + 1
@@ -146,6 +148,7 @@ def profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pat
             synthetic_input: bool = False) -> ProfileResult:
     """Run the whole profile job; the output folder appears only when everything is written."""
     options = options or ProfileOptions()
+    check_output_name(outdir)
     t0 = time.perf_counter()
     inst = load_instrument(instrument)
     base = load_baseline(baseline, inst) if baseline is not None else None

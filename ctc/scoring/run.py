@@ -16,6 +16,7 @@ from ..errors import UsageError
 from ..instrument import load_instrument
 from ..instrument.model import Instrument
 from ..io.atomic import atomic_paths
+from ..io.names import check_output_name
 from ..io.read import ReadOptions
 from ..pipeline import PipelineResult, run
 from .audit import finish_audit
@@ -100,6 +101,7 @@ def score(input_path: str | Path, output: str | Path, *, instrument: str | Path 
     output = Path(output)
     if output.suffix not in OUTPUT_SUFFIXES:
         raise UsageError(f"output must end in {' or '.join(OUTPUT_SUFFIXES)}, got {output.name!r}")
+    check_output_name(output)
     inst = load_instrument(instrument)
     checks_path, screening_path = sidecars(output)
     with atomic_paths([output, checks_path, screening_path], overwrite=overwrite) as (tmp_out, tmp_checks, tmp_screen):

@@ -430,7 +430,16 @@ def test_single_column_hint(write):
 def test_row_with_too_many_fields(write):
     path = write("s.csv", "rid,a1\n1,2\n3,4,5\n")
     message = _one_error(path)
-    assert message == f"{path}: cannot parse the file after data row 0: Expected 2 fields in line 3, saw 3"
+    # 1-based, as the docs promise: line 3 of the file is data row 2 (it said "after data row 0")
+    assert message == f"{path}: cannot parse line 3 (data row 2): expected 2 fields like the header, found 3"
+
+
+def test_row_with_too_many_fields_in_a_later_chunk(write):
+    rows = "".join(f"{i},1\n" for i in range(1, 8))
+    path = write("s.csv", f"rid,a1\n{rows}9,9,9\n")
+    with pytest.raises(ReadError) as err:
+        read_survey(path, ReadOptions(chunk_rows=3))
+    assert err.value.message == f"{path}: cannot parse line 9 (data row 8): expected 2 fields like the header, found 3"
 
 
 def test_corrupt_xlsx_random_bytes(write):
