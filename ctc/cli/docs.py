@@ -18,7 +18,21 @@ Generated from `--help` by `python -m ctc.cli.docs`; do not edit by hand.
 Every command exits 0 on success, 1 with one `Error: …` line (and a hint) when the
 input or a definition file is wrong, and 2 on a usage error. `--debug` (before the
 command) adds a traceback. `--lang de` (global or per command) switches reports and
-messages to German.
+messages to German. A failure of the system (disk full, no permission, read-only file
+system, too many open files, ...) is an `Error:` line too, with a hint for that cause.
+When the reader of standard output goes away (`ctc score … | head`), the command stops
+quietly with exit code 141, as other Unix tools do. Output names that Windows reserves
+(`con`, `nul`, `aux`, `com1`, ...) are refused; a municipality with such a name gets the
+folder `con_`.
+
+`ctc profile` refuses a run with nothing to analyse, each with one `Error:` line saying
+why and what to do: more than half of the instrument's item columns missing (the
+threshold is the instrument's `missing_share_above` screening share; above it every
+questionnaire would be excluded), no valid grade (e.g. `7. Klasse`), no municipality,
+every questionnaire excluded by screening, invalid weights (missing, zero, negative or
+not a number: unless `--unweighted`, which ignores the weight column). A wave column
+with several waves is never pooled: the latest wave is profiled (numeric waves) or the
+one given with `--wave`; the summary and `manifest.json` (`input.selection`) say which.
 """
 
 

@@ -35,6 +35,7 @@ import itertools
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -614,7 +615,11 @@ def _short(exc: BaseException) -> str:
 def _excel_errors() -> tuple[type[BaseException], ...]:
     from openpyxl.utils.exceptions import InvalidFileException
 
-    return (zipfile.BadZipFile, InvalidFileException, KeyError, XMLParseError, EOFError)
+    # OSError: seeks past the start of a damaged zip (EINVAL); ValueError/TypeError/IndexError: openpyxl on
+    # damaged sheet XML (found by tests/io/test_fuzz_readers.py). The file itself was read before (SHA-256),
+    # so these are never permission problems.
+    return (zipfile.BadZipFile, InvalidFileException, KeyError, XMLParseError, EOFError, OSError, ValueError,
+            TypeError, IndexError, AttributeError, zlib.error)
 
 
 def _open_workbook(path: Path) -> Any:
@@ -632,6 +637,9 @@ def _open_workbook(path: Path) -> Any:
 
 
 def _pick_sheet(path: Path, names: list[str], sheet: str | int | None) -> str:
+    if not names:
+        raise ReadError(f"{path} is not a readable Excel workbook (it lists no sheets)",
+                        "open it in Excel and save it again as .xlsx, or export the data as CSV")
     if sheet is None:
         return names[0]
     if isinstance(sheet, int):
@@ -703,6 +711,23 @@ def _excel_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...], start: i
     return _index(frame, start)
 
 
+def _sheet_rows(info: SourceInfo, ws: Any) -> Iterator[tuple[Any, ...]]:
+    """openpyxl's rows; its errors on a damaged sheet become one ReadError (only here, so a bug
+    in our own code is never reported as a damaged file)."""
+    rows = ws.iter_rows(min_row=2, values_only=True)
+    position = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except _excel_errors() as exc:
+            raise ReadError(f"{info.path}: the sheet is damaged at data row {position + 1} ({_short(exc) or type(exc).__name__})",
+                            "open it in Excel and save it again") from None
+        position += 1
+        yield row
+
+
 def _excel_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFrame]:
     wb = _open_workbook(info.path)
     try:
@@ -710,15 +735,11 @@ def _excel_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFra
         ws.reset_dimensions()
         rows: list[tuple[Any, ...]] = []
         start = 0
-        try:
-            for row in ws.iter_rows(min_row=2, values_only=True):
-                rows.append(row)
-                if len(rows) >= options.rows_for("xlsx"):
-                    yield _excel_frame(rows, info.columns, start)
-                    start, rows = start + len(rows), []
-        except _excel_errors() as exc:
-            raise ReadError(f"{info.path}: the sheet is damaged at data row {start + len(rows) + 1} ({_short(exc)})",
-                            "open it in Excel and save it again") from None
+        for row in _sheet_rows(info, ws):
+            rows.append(row)
+            if len(rows) >= options.rows_for("xlsx"):
+                yield _excel_frame(rows, info.columns, start)
+                start, rows = start + len(rows), []
         if rows:
             yield _excel_frame(rows, info.columns, start)
     finally:

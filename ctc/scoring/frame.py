@@ -34,7 +34,8 @@ def numeric_grades(series: pd.Series) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(series.dtype):
         series = pd.to_numeric(series.astype("string").str.strip(), errors="coerce")
     arr = np.array(series.to_numpy(dtype=np.float64, na_value=np.nan), copy=True)  # pandas may hand out a read-only view
-    arr[np.abs(arr - np.round(arr)) > 0] = np.nan
+    with np.errstate(invalid="ignore"):  # inf - inf
+        arr[~(np.abs(arr - np.round(arr)) == 0)] = np.nan
     return arr
 
 
