@@ -825,7 +825,7 @@ def _probe_parquet(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
         with pq.ParquetFile(path) as pf:
             columns = tuple(pf.schema_arrow.names)
             rows = pf.metadata.num_rows
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # a column name that is not UTF-8
         raise _parquet_error(path, exc) from None
     return SourceInfo(path=path, format=fmt, columns=columns, sha256=sha, size_bytes=size, row_count=rows)
 
@@ -840,7 +840,7 @@ def _parquet_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[ArrowChu
             for batch in pf.iter_batches(batch_size=options.rows_for("parquet")):
                 yield ArrowChunk(batch, start)
                 start += batch.num_rows
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # a column name that is not UTF-8
         raise _parquet_error(info.path, exc) from None
 
 
