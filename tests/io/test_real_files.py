@@ -71,3 +71,51 @@ def test_spss_datetime_after_year_9999_is_read_as_spss_numbers():
     assert list(frame.columns) == ["date", "date.posix", "time"]
     assert frame["date.posix"].iloc[0] == pytest.approx(6.30615e12, rel=1e-5)  # seconds since 1582-10-14
     assert any("date/time columns read as SPSS numbers" in n and "date.posix" in n for n in info.notes)
+
+
+# --------------------------------------------------------------------------- found by the fuzzing harness
+
+
+def _score_error(run, mini_path, tmp_path, path) -> str:
+    result = run("score", path, "-o", tmp_path / "out.csv", "--instrument", mini_path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def test_parquet_with_a_column_name_that_is_not_utf8(run, mini_path, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "broken.parquet"
+    pq.write_table(pa.table({"rid": [1, 2], "Zz": [1, 2]}), path, store_schema=False)
+    data = path.read_bytes()
+    assert data.count(b"Zz") == 2  # schema and column chunk
+    path.write_bytes(data.replace(b"Zz", b"Z\xe2"))  # the name's bytes in the footer, no longer UTF-8
+    assert _score_error(run, mini_path, tmp_path, path) == (
+        f"Error: {path} is not a readable Parquet file ('utf-8' codec can't decode byte 0xe2 in position 1: "
+        "unexpected end of data). Hint: write the file again, or export CSV")
+
+
+def test_workbook_that_lists_no_sheets(run, mini_path, tmp_path):
+    import re
+    import zipfile
+
+    source = REAL / "xlsxwriter_optimize10.xlsx"
+    path = tmp_path / "nosheets.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name == "xl/workbook.xml":
+                data = re.sub(rb"<sheet [^>]*/>", b"", data)
+            zout.writestr(name, data)
+    assert _score_error(run, mini_path, tmp_path, path) == (
+        f"Error: {path} is not a readable Excel workbook (it lists no sheets). Hint: open it in Excel and save it "
+        "again as .xlsx, or export the data as CSV")
+
+
+def test_workbook_with_its_first_byte_lost(run, mini_path, tmp_path):
+    path = tmp_path / "cut.xlsx"
+    path.write_bytes((REAL / "xlsxwriter_optimize10.xlsx").read_bytes()[1:])
+    line = _score_error(run, mini_path, tmp_path, path)
+    assert line.startswith(f"Error: {path} is not a readable Excel workbook (") and line.endswith(
+        "Hint: open it in Excel and save it again as .xlsx, or export the data as CSV")
