@@ -780,6 +780,8 @@ def _probe_sav(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True, **kw)
     except _sav_errors() as exc:
         raise _sav_error(path, exc) from None
+    if any(not isinstance(c, str) for c in meta.column_names or ()):
+        raise _sav_error(path, ValueError("a variable has no name"))
     labels = {col: {_plain_code(k): str(v) for k, v in vl.items()}
               for col, vl in (meta.variable_value_labels or {}).items()}
     rows = meta.number_rows if isinstance(meta.number_rows, int) and meta.number_rows >= 0 else None
