@@ -119,3 +119,17 @@ def test_workbook_with_its_first_byte_lost(run, mini_path, tmp_path):
     line = _score_error(run, mini_path, tmp_path, path)
     assert line.startswith(f"Error: {path} is not a readable Excel workbook (") and line.endswith(
         "Hint: open it in Excel and save it again as .xlsx, or export the data as CSV")
+
+
+def test_spss_file_with_a_nameless_variable(run, mini_path, tmp_path):
+    """haven's datetime.sav with three bytes changed (the fuzzing campaign's minimal case)."""
+    data = bytearray((REAL / "haven_datetime.sav").read_bytes())
+    data[3] ^= 1  # "$FL2" → "$FL3"
+    i = 24281 % len(data)
+    data[i + 24:i + 24] = data[i:i + 24]
+    data[48564 % len(data)] = 0
+    path = tmp_path / "damaged.sav"
+    path.write_bytes(bytes(data))
+    assert _score_error(run, mini_path, tmp_path, path) == (
+        f"Error: {path} is not a readable SPSS file (a variable has no name). Hint: open it in SPSS/PSPP and save it "
+        "again, or export the data as CSV")
