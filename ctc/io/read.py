@@ -619,7 +619,8 @@ def _excel_errors() -> tuple[type[BaseException], ...]:
     # damaged sheet XML (found by tests/io/test_fuzz_readers.py). The file itself was read before (SHA-256),
     # so these are never permission problems.
     return (zipfile.BadZipFile, InvalidFileException, KeyError, XMLParseError, EOFError, OSError, ValueError,
-            TypeError, IndexError, AttributeError, zlib.error)
+            TypeError, IndexError, AttributeError, zlib.error,
+            NotImplementedError, RuntimeError)  # zipfile: unknown zip version or compression; encrypted entries
 
 
 def _open_workbook(path: Path) -> Any:
