@@ -133,3 +133,14 @@ def test_spss_file_with_a_nameless_variable(run, mini_path, tmp_path):
     assert _score_error(run, mini_path, tmp_path, path) == (
         f"Error: {path} is not a readable SPSS file (a variable has no name). Hint: open it in SPSS/PSPP and save it "
         "again, or export the data as CSV")
+
+
+def test_workbook_needing_a_newer_zip_version(run, mini_path, tmp_path):
+    data = bytearray((REAL / "xlsxwriter_optimize10.xlsx").read_bytes())
+    entry = data.find(b"PK\x01\x02")  # the first central-directory entry
+    data[entry + 6] = 64  # "version needed to extract": 6.4, which Python's zipfile does not support
+    path = tmp_path / "zip64.xlsx"
+    path.write_bytes(bytes(data))
+    assert _score_error(run, mini_path, tmp_path, path) == (
+        f"Error: {path} is not a readable Excel workbook (zip file version 6.4). Hint: open it in Excel and save it "
+        "again as .xlsx, or export the data as CSV")
