@@ -156,6 +156,8 @@ class SourceInfo:
     value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
     #: number of data rows; ``None`` until known (CSV/XLSX are known only after reading)
     row_count: int | None = None
+    #: 1-based line of the header in a text file (blank lines above it are skipped)
+    header_line: int = 1
     #: human-readable remarks (guessed encoding, renamed duplicate columns, ...)
     notes: tuple[str, ...] = ()
 
@@ -337,8 +339,12 @@ def _probe_text(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
     if not text.strip():
         raise ReadError(f"{path} contains no header line (only blank lines)", "export the survey data again")
     sep = options.sep or _sniff_delimiter(text, prefer_tab=fmt == "tsv")
+    lines = text.splitlines()
+    lead = next(i for i, line in enumerate(lines) if line)  # empty lines above the header (spreadsheet residue)
+    if lead:
+        notes.append(f"{lead} blank line(s) above the header were skipped")
     columns = _text_header(path, sep, encoding, text, explicit=options.sep is not None)
-    raw_header = next(csv.reader([text.splitlines()[0]], delimiter=sep), [])
+    raw_header = next(csv.reader([lines[lead]], delimiter=sep), [])
     dupes = sorted({c for c in raw_header if c and raw_header.count(c) > 1})
     if dupes:
         notes.append(f"duplicate column names {dupes}: later copies were renamed (name.1, name.2, ...)")
@@ -346,6 +352,7 @@ def _probe_text(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
     return SourceInfo(
         path=path, format=fmt, columns=columns, sha256=scan.sha256, size_bytes=scan.size,
         encoding=encoding, encoding_method=method, delimiter=sep, decimal=decimal, notes=tuple(notes),
+        header_line=lead + 1,
     )
 
 
@@ -579,7 +586,7 @@ def _text_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFram
     try:
         with pd.read_csv(
             info.path, sep=info.delimiter, encoding=info.encoding, dtype=str, na_filter=False,
-            skip_blank_lines=False, chunksize=options.rows_for("csv"),
+            skip_blank_lines=False, skiprows=info.header_line - 1, chunksize=options.rows_for("csv"),
         ) as reader:
             for chunk in reader:
                 yield _index(chunk, start)
@@ -589,6 +596,8 @@ def _text_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFram
                         "a row has more fields than the header: check the delimiter (--sep) and quoting") from None
     except UnicodeDecodeError as exc:
         raise ReadError(f"{info.path}: cannot decode the text as {info.encoding} ({exc.reason})", "pass --encoding") from None
+    except pd.errors.EmptyDataError:
+        raise ReadError(f"{info.path} contains no header line", "export the survey data again") from None
 
 
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")

@@ -476,3 +476,12 @@ def test_corrupt_parquet(tmp_path, table, write):
     assert _one_error(path) == (f"{path} is not a readable Parquet file (Parquet magic bytes not found in footer. "
                                 "Either the file is corrupted or this is not a parquet file.)")
 
+
+
+def test_blank_lines_above_the_header_are_skipped(write):
+    """Found by the fuzzing harness: the header was found, then the rows were read from line 1
+    (pandas EmptyDataError)."""
+    path = write("s.csv", "\n\nrid,a1\n1,2\n3,4\n")
+    info, frame = read_survey(path)
+    assert info.header_line == 3 and "2 blank line(s) above the header were skipped" in info.notes
+    assert frame["rid"].tolist() == ["1", "3"] and frame.index.tolist() == [0, 1]
