@@ -50,7 +50,10 @@ def _walk(cmd: click.Command, path: list[str]) -> list[tuple[list[str], click.Co
 def cli_reference() -> str:
     parts = [HEADER]
     for path, cmd in _walk(cli, ["ctc"]):
-        with click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100) as ctx:
+        # the help option names the group passes down (-h, --help), as `ctc CMD --help` shows them; without
+        # them the text depended on whether a command had already run in this process (click caches it)
+        with click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100,
+                           help_option_names=["-h", "--help"]) as ctx:
             text = cmd.get_help(ctx)
         level = "##" if len(path) <= 2 else "###"
         parts.append(f"{level} `{' '.join(path)}`\n\n```text\n{text}\n```\n")
