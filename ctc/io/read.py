@@ -339,7 +339,7 @@ def _probe_text(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
     if not text.strip():
         raise ReadError(f"{path} contains no header line (only blank lines)", "export the survey data again")
     sep = options.sep or _sniff_delimiter(text, prefer_tab=fmt == "tsv")
-    lines = text.splitlines()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # not splitlines(): \x0b, \x1c... are no line ends in CSV
     lead = next(i for i, line in enumerate(lines) if line)  # empty lines above the header (spreadsheet residue)
     if lead:
         notes.append(f"{lead} blank line(s) above the header were skipped")

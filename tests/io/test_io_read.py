@@ -485,3 +485,10 @@ def test_blank_lines_above_the_header_are_skipped(write):
     info, frame = read_survey(path)
     assert info.header_line == 3 and "2 blank line(s) above the header were skipped" in info.notes
     assert frame["rid"].tolist() == ["1", "3"] and frame.index.tolist() == [0, 1]
+
+
+def test_vertical_tab_before_the_header_is_not_a_line_end(write):
+    """Found by the fuzzing harness: str.splitlines() splits at \\x0b, CSV does not."""
+    path = write("s.csv", "\x0brid,a1\n" + "".join(f"{i},2\n" for i in range(100)))
+    info, frame = read_survey(path)
+    assert info.header_line == 1 and info.columns == ("\x0brid", "a1") and len(frame) == 100
