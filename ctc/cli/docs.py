@@ -50,8 +50,11 @@ def _walk(cmd: click.Command, path: list[str]) -> list[tuple[list[str], click.Co
 def cli_reference() -> str:
     parts = [HEADER]
     for path, cmd in _walk(cli, ["ctc"]):
-        # the help option names the group passes down (-h, --help), as `ctc CMD --help` shows them; without
-        # them the text depended on whether a command had already run in this process (click caches it)
+        # the help option names the group passes down (-h, --help), as `ctc CMD --help` shows them. click caches
+        # a command's help option on first use (Command._help_option, click >= 8.1.8), with the names of
+        # whatever context asked first (a test invoking a subcommand directly gets only --help): drop the cache
+        # so the reference never depends on what ran before in this process.
+        cmd._help_option = None  # type: ignore[attr-defined]
         with click.Context(cmd, info_name=" ".join(path), terminal_width=100, max_content_width=100,
                            help_option_names=["-h", "--help"]) as ctx:
             text = cmd.get_help(ctx)
