@@ -98,6 +98,9 @@ CODES: Mapping[str, ProblemCode] = _codes(
     ProblemCode("invalid-weight", "warning",
                 "The weight is missing, not a number, or not greater than 0.",
                 "Das Gewicht fehlt, ist keine Zahl oder nicht größer als 0."),
+    ProblemCode("mixed-encoding", "warning",
+                "The text file mixes UTF-8 and Windows (cp1252) lines; each line was read in its own encoding.",
+                "Die Textdatei mischt UTF-8- und Windows-Zeilen (cp1252); jede Zeile wurde in ihrer eigenen Kodierung gelesen."),
     ProblemCode("column-matched-loosely", "info",
                 "A column was found by ignoring case, spaces, '_', '-' and '.' in its name.",
                 "Eine Spalte wurde ohne Beachtung von Groß-/Kleinschreibung, Leerzeichen, '_', '-' und '.' gefunden."),
@@ -239,6 +242,11 @@ class CheckReport:
     def truncated(self) -> dict[str, tuple[int, int]]:
         """Codes whose detail rows were capped: code → (listed, count)."""
         return {c: (self._kept.get(c, 0), n) for c, n in self._count.items() if n > self._kept.get(c, 0)}
+
+    def detail(self, code: str) -> pd.DataFrame:
+        """The detail rows kept for one code: row, respondent, column, value, message."""
+        problem_code(code)
+        return self._detail(code)
 
     def _detail(self, code: str) -> pd.DataFrame:
         frames = [p if isinstance(p, pd.DataFrame) else _tidy(pd.DataFrame(p)) for p in self._parts.get(code, [])]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +86,9 @@ class _Part:
 
 def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read: ReadOptions | None = None,
         sink: ChunkSink | None = None, keep: Callable[[Scored], pd.DataFrame] | None = None,
-        progress: Callable[[int], None] | None = None, threads: int | None = None) -> PipelineResult:
+        progress: Callable[[int], None] | None = None, threads: int | None = None,
+        roles: Mapping[str, str | None] | None = None,
+        inspect: Callable[[SourceInfo, ColumnMap], None] | None = None) -> PipelineResult:
     """Process a survey file.
 
     ``sink`` receives every scored chunk in file order (for writing); a sink with a
@@ -95,14 +97,21 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
     memory from each scored chunk (for profiling). Each chunk is cut into ``threads``
     parts that are checked and scored in parallel threads (default: one per CPU, at
     most 4): the heavy work runs in numpy and Arrow, which release the GIL.
+    ``roles`` overrides column roles for this run (``{"weight": None}``: ignore the
+    weights); ``inspect`` sees the file and the column map before any row is scored
+    (and may raise to refuse the file).
     """
     tune_allocator()
     t0 = time.perf_counter()
     source, chunks = iter_chunks(path, read)  # reads the first chunk
     t_first = time.perf_counter() - t0
-    cmap, problems = resolve_columns(inst, source.columns, mapping=mapping)
+    cmap, problems = resolve_columns(inst, source.columns, mapping=mapping, role_overrides=roles)
+    if inspect is not None:
+        inspect(source, cmap)
     report = CheckReport()
     report.extend_problems(problems)
+    if source.encoding_method == "mixed":
+        report.add("mixed-encoding", next(n for n in source.notes if n.startswith("encoding:")))
     plan = compile_plan(inst)
     roles = dict(cmap.roles)
     workers = default_threads() if threads is None else max(1, threads)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -12,6 +13,42 @@ import click
 from .. import __version__
 from ..errors import CtcError, InvalidDefinition
 from .common import LANGS, AppState
+
+
+#: what the shell reports for a process ended by SIGPIPE (128 + 13), as `yes | head` does
+EXIT_BROKEN_PIPE = 141
+
+#: errno → what to do; worded for a person (a message catalogue can translate them)
+OS_ERROR_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space or write to another disk, then run again",
+    errno.EDQUOT: "your disk quota is used up: free some space or write to another disk, then run again",
+    errno.EACCES: "you may not read or write there: check the permissions of the path, or choose another folder",
+    errno.EPERM: "the operation is not permitted there: check the permissions of the path, or choose another folder",
+    errno.EROFS: "the file system is read-only: write to another folder",
+    errno.ENOENT: "check that the path exists and is spelled right",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+    errno.EISDIR: "the path is a folder where a file is expected: check the path",
+    errno.ENAMETOOLONG: "the path is too long: use a shorter folder or file name",
+    errno.EMFILE: "too many open files: close other programs or raise the limit (ulimit -n), then run again",
+    errno.ENFILE: "too many open files on the system: close other programs, then run again",
+    errno.EBUSY: "the file is in use by another program: close it there, then run again",
+    errno.ETXTBSY: "the file is in use by another program: close it there, then run again",
+    errno.EFBIG: "the file is too large for this file system or your limit (ulimit -f): write to another disk",
+    errno.EIO: "the disk or network drive reported an input/output error: check the drive, or use another one",
+}
+
+
+def os_error_hint(exc: OSError) -> str:
+    return OS_ERROR_HINTS.get(exc.errno or 0, "check the path and its permissions")
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so Python's flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests, notebooks)
+        pass
 
 
 def _one_line(exc: BaseException) -> str:
@@ -61,9 +98,12 @@ class CtcGroup(click.Group):
             self._fail(ctx, exc, details=[f"  {p}" for p in exc.problems])
         except CtcError as exc:
             self._fail(ctx, exc)
+        except BrokenPipeError:  # `ctc score ... | head`: the reader has gone; stop quietly like other tools
+            _silence_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except OSError as exc:  # environment, not a bug: disk full, permission, missing file
             name = f": {exc.filename}" if exc.filename else ""
-            self._fail(ctx, CtcError(f"{exc.strerror or exc}{name}", "check the path and its permissions"))
+            self._fail(ctx, CtcError(f"{exc.strerror or exc}{name}", os_error_hint(exc)))
         except KeyboardInterrupt:
             click.echo("Error: interrupted; no output was written.", err=True)
             ctx.exit(130)
@@ -100,4 +140,8 @@ def cli(ctx: click.Context, debug: bool, lang: str) -> None:
 
 
 def main() -> None:
-    cli(prog_name="ctc")
+    try:
+        cli(prog_name="ctc")
+    except BrokenPipeError:  # raised while click itself writes (--help into a closed pipe)
+        _silence_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)

@@ -59,6 +59,9 @@ def _demo_survey(folder: Path) -> Path:
 @click.option("--seed", default=20261122, show_default=True, type=int, help="Seed of the bootstrap.")
 @click.option("--country", metavar="CODE", default=None, help="Country the programme suggestions are ranked for (ISO 3166-1 "
               "alpha-2, e.g. DE; default: from --lang, de → DE, else from the instrument, US for ctc-youth-survey).")
+@click.option("--wave", default=None, metavar="WAVE",
+              help="Survey wave to profile when the data has a wave column with several waves. Default: the latest.")
+@click.option("--unweighted", is_flag=True, help="Ignore the weight column and estimate without weights.")
 @instrument_option
 @read_options
 @force_option
@@ -66,8 +69,8 @@ def _demo_survey(folder: Path) -> Path:
 @lang_option
 def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, demo: bool, min_n: int, all_or_none_n: int,
                 protection: float, min_count: int, design: str, lonely_psu: str, schools: str | None, bootstrap: int,
-                seed: int, country: str | None, instrument: str, mapping: str | None, sep: str | None,
-                encoding: str | None, sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
+                seed: int, country: str | None, wave: str | None, unweighted: bool, instrument: str, mapping: str | None,
+                sep: str | None, encoding: str | None, sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Profiles of every municipality against a baseline, with intervals, suppression of
     small groups, and reasoned priority shortlists; writes CSV tables, and per municipality
     report.html and a workbook, into OUTDIR."""
@@ -83,7 +86,7 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     options = ProfileOptions(suppression=SuppressionRules(min_n=min_n, all_or_none_n=all_or_none_n, protection=protection,
                                                           min_count=min_count),
                              design=design, lonely_psu=lonely_psu, bootstrap=bootstrap, seed=seed, lang=lang,
-                             country=country)  # type: ignore[arg-type]
+                             country=country, wave=wave, unweighted=unweighted)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory() as tmp:
         if demo:
             input_path = _demo_survey(Path(tmp))
@@ -101,6 +104,8 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
     m = result.manifest
     click.echo(f"{m['input']['rows']:,} questionnaires, {m['input']['excluded']:,} excluded by screening, "
                f"{len(result.folders)} municipalities; baseline: {m['baseline']['id'] if m['baseline'] else 'none'}")
+    for line in selection_lines(m["input"]["selection"]):
+        click.echo(line)
     prio = result.tables.priorities
     for name, folder in result.folders.items():
         short = prio[(prio["municipality"] == name) & prio["shortlisted"]]
@@ -132,6 +137,18 @@ def _echo_workbooks(result, lang: str) -> None:  # type: ignore[no-untyped-def]
     click.echo(s("cli.workbooks", lang, updated=len(updated), written=len(books) - len(updated)))
     for book in updated:
         echo_update(book)
+
+
+def selection_lines(sel: dict) -> list[str]:
+    """What the run left out or ignored (wave, weights), for the summary."""
+    lines = []
+    if sel["wave_chosen"] in ("latest", "--wave"):
+        why = f"latest of {', '.join(sel['waves'])}" if sel["wave_chosen"] == "latest" else "--wave"
+        lines.append(f"wave {sel['wave']} profiled ({why}); {sel['rows_left_out']:,} rows of other waves or without "
+                     "a wave left out" + ("; choose another wave with --wave" if sel["wave_chosen"] == "latest" else ""))
+    if sel["weights"] == "ignored":
+        lines.append(f"weights: column '{sel['weight_column']}' ignored (--unweighted); estimates are unweighted")
+    return lines
 
 
 @click.group("baseline")

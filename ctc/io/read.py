@@ -35,6 +35,7 @@ import itertools
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -155,6 +156,8 @@ class SourceInfo:
     value_labels: Mapping[str, Mapping[Any, str]] = field(default_factory=dict)
     #: number of data rows; ``None`` until known (CSV/XLSX are known only after reading)
     row_count: int | None = None
+    #: 1-based line of the header in a text file (blank lines above it are skipped)
+    header_line: int = 1
     #: human-readable remarks (guessed encoding, renamed duplicate columns, ...)
     notes: tuple[str, ...] = ()
 
@@ -336,8 +339,12 @@ def _probe_text(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
     if not text.strip():
         raise ReadError(f"{path} contains no header line (only blank lines)", "export the survey data again")
     sep = options.sep or _sniff_delimiter(text, prefer_tab=fmt == "tsv")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # not splitlines(): \x0b, \x1c... are no line ends in CSV
+    lead = next(i for i, line in enumerate(lines) if line)  # empty lines above the header (spreadsheet residue)
+    if lead:
+        notes.append(f"{lead} blank line(s) above the header were skipped")
     columns = _text_header(path, sep, encoding, text, explicit=options.sep is not None)
-    raw_header = next(csv.reader([text.splitlines()[0]], delimiter=sep), [])
+    raw_header = next(csv.reader([lines[lead]], delimiter=sep), [])
     dupes = sorted({c for c in raw_header if c and raw_header.count(c) > 1})
     if dupes:
         notes.append(f"duplicate column names {dupes}: later copies were renamed (name.1, name.2, ...)")
@@ -345,6 +352,7 @@ def _probe_text(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
     return SourceInfo(
         path=path, format=fmt, columns=columns, sha256=scan.sha256, size_bytes=scan.size,
         encoding=encoding, encoding_method=method, delimiter=sep, decimal=decimal, notes=tuple(notes),
+        header_line=lead + 1,
     )
 
 
@@ -399,8 +407,71 @@ def _choose_encoding(path: Path, head: bytes, options: ReadOptions) -> tuple[str
     if scan.first_bad is None:
         return "utf-8", "utf-8", scan, []
     enc, method = _guess_legacy(path, head, scan)
+    mixed = _mixed_lines(path, enc)
+    if mixed is not None:
+        utf8_line, legacy_line = mixed
+        note = (f"encoding: the file mixes UTF-8 and {enc} lines (line {utf8_line} is UTF-8, line {legacy_line} is "
+                f"{enc}); each line was read in its own encoding. Save the file as UTF-8 to be sure")
+        return f"{MIXED_PREFIX}{enc}", "mixed", scan, [note]
     note = f"encoding: not UTF-8; read as {enc} ({'best guess' if method == 'detected' else 'fallback'}); pass --encoding to override"
     return enc, method, scan, [note]
+
+
+# Mixed files: rows appended in Excel (cp1252) to a UTF-8 export, or the reverse. A line
+# of German text in cp1252 is practically never valid UTF-8 (that would need a byte
+# C2–F4 followed by 80–BF, e.g. "Ã¼"), so "UTF-8 where the line decodes, else the legacy
+# encoding" reads both kinds right. Decoding works line by line through a codec that
+# pandas uses like any other (registered once, below).
+MIXED_PREFIX = "ctc_utf8_or_"
+
+
+def _mixed_lines(path: Path, legacy: str) -> tuple[int, int] | None:
+    """(first UTF-8 line, first legacy line), 1-based physical lines, when the file has both kinds
+    of non-ASCII line; else None."""
+    first_utf8 = first_legacy = None
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.isascii():
+                continue
+            try:
+                line.decode("utf-8")
+                first_utf8 = first_utf8 or number
+            except UnicodeDecodeError:
+                first_legacy = first_legacy or number
+            if first_utf8 and first_legacy:
+                return first_utf8, first_legacy
+    return None
+
+
+def _decode_lines(data: bytes, legacy: str, errors: str = "strict") -> str:
+    out = []
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode(legacy, errors))
+    return "".join(out)
+
+
+def _mixed_codec(name: str) -> codecs.CodecInfo | None:
+    if not name.startswith(MIXED_PREFIX):
+        return None
+    legacy = codecs.lookup(name.removeprefix(MIXED_PREFIX)).name
+
+    def decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+        return _decode_lines(bytes(data), legacy, errors), len(data)
+
+    class Decoder(codecs.BufferedIncrementalDecoder):
+        def _buffer_decode(self, data: bytes, errors: str, final: bool) -> tuple[str, int]:
+            cut = len(data) if final else bytes(data).rfind(b"\n") + 1  # whole lines only
+            return _decode_lines(bytes(data[:cut]), legacy, errors), cut
+
+    utf8 = codecs.lookup("utf-8")
+    return codecs.CodecInfo(encode=utf8.encode, decode=decode, incrementalencoder=utf8.incrementalencoder,
+                            incrementaldecoder=Decoder, name=name)
+
+
+codecs.register(_mixed_codec)
 
 
 def _bom_encoding(head: bytes) -> str | None:
@@ -515,18 +586,31 @@ def _text_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFram
     try:
         with pd.read_csv(
             info.path, sep=info.delimiter, encoding=info.encoding, dtype=str, na_filter=False,
-            skip_blank_lines=False, chunksize=options.rows_for("csv"),
+            skip_blank_lines=False, skiprows=info.header_line - 1, chunksize=options.rows_for("csv"),
         ) as reader:
             for chunk in reader:
                 yield _index(chunk, start)
                 start += len(chunk)
     except pd.errors.ParserError as exc:
-        raise ReadError(
-            f"{info.path}: cannot parse the file after data row {start}: {_short(exc)}",
-            "a row has more fields than the header: check the delimiter (--sep) and quoting",
-        ) from None
+        raise ReadError(f"{info.path}: cannot parse {_parse_place(exc, start)}",
+                        "a row has more fields than the header: check the delimiter (--sep) and quoting") from None
     except UnicodeDecodeError as exc:
         raise ReadError(f"{info.path}: cannot decode the text as {info.encoding} ({exc.reason})", "pass --encoding") from None
+    except pd.errors.EmptyDataError:
+        raise ReadError(f"{info.path} contains no header line", "export the survey data again") from None
+
+
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _parse_place(exc: BaseException, start: int) -> str:
+    """Where parsing failed, in the 1-based terms of the docs: pandas counts file lines
+    (the header is line 1), so data row = line - 1 (exact unless a quoted value spans lines)."""
+    found = _FIELDS.search(str(exc))
+    if found:
+        want, line, saw = (int(g) for g in found.groups())
+        return f"line {line} (data row {line - 1}): expected {want} fields like the header, found {saw}"
+    return f"the data rows from row {start + 1} on: {_short(exc)}"
 
 
 def _short(exc: BaseException) -> str:
@@ -540,7 +624,12 @@ def _short(exc: BaseException) -> str:
 def _excel_errors() -> tuple[type[BaseException], ...]:
     from openpyxl.utils.exceptions import InvalidFileException
 
-    return (zipfile.BadZipFile, InvalidFileException, KeyError, XMLParseError, EOFError)
+    # OSError: seeks past the start of a damaged zip (EINVAL); ValueError/TypeError/IndexError: openpyxl on
+    # damaged sheet XML (found by tests/io/test_fuzz_readers.py). The file itself was read before (SHA-256),
+    # so these are never permission problems.
+    return (zipfile.BadZipFile, InvalidFileException, KeyError, XMLParseError, EOFError, OSError, ValueError,
+            TypeError, IndexError, AttributeError, zlib.error,
+            NotImplementedError, RuntimeError)  # zipfile: unknown zip version or compression; encrypted entries
 
 
 def _open_workbook(path: Path) -> Any:
@@ -558,6 +647,9 @@ def _open_workbook(path: Path) -> Any:
 
 
 def _pick_sheet(path: Path, names: list[str], sheet: str | int | None) -> str:
+    if not names:
+        raise ReadError(f"{path} is not a readable Excel workbook (it lists no sheets)",
+                        "open it in Excel and save it again as .xlsx, or export the data as CSV")
     if sheet is None:
         return names[0]
     if isinstance(sheet, int):
@@ -620,11 +712,30 @@ def _probe_excel(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
 
 def _excel_frame(rows: list[tuple[Any, ...]], columns: tuple[str, ...], start: int) -> pd.DataFrame:
     width = len(columns)
-    fixed = [(r + (None,) * width)[:width] for r in rows]  # cells right of the last named column are ignored
+    # openpyxl gives a blank row as an empty list, others as tuples; cells right of the
+    # last named column are ignored
+    fixed = [(tuple(r) + (None,) * width)[:width] for r in rows]
     frame = pd.DataFrame(fixed, columns=list(columns), dtype=object)
     for name in frame.columns:
         frame[name] = frame[name].astype("str")
     return _index(frame, start)
+
+
+def _sheet_rows(info: SourceInfo, ws: Any) -> Iterator[tuple[Any, ...]]:
+    """openpyxl's rows; its errors on a damaged sheet become one ReadError (only here, so a bug
+    in our own code is never reported as a damaged file)."""
+    rows = ws.iter_rows(min_row=2, values_only=True)
+    position = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except _excel_errors() as exc:
+            raise ReadError(f"{info.path}: the sheet is damaged at data row {position + 1} ({_short(exc) or type(exc).__name__})",
+                            "open it in Excel and save it again") from None
+        position += 1
+        yield row
 
 
 def _excel_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFrame]:
@@ -634,15 +745,11 @@ def _excel_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFra
         ws.reset_dimensions()
         rows: list[tuple[Any, ...]] = []
         start = 0
-        try:
-            for row in ws.iter_rows(min_row=2, values_only=True):
-                rows.append(row)
-                if len(rows) >= options.rows_for("xlsx"):
-                    yield _excel_frame(rows, info.columns, start)
-                    start, rows = start + len(rows), []
-        except _excel_errors() as exc:
-            raise ReadError(f"{info.path}: the sheet is damaged after data row {start + len(rows)} ({_short(exc)})",
-                            "open it in Excel and save it again") from None
+        for row in _sheet_rows(info, ws):
+            rows.append(row)
+            if len(rows) >= options.rows_for("xlsx"):
+                yield _excel_frame(rows, info.columns, start)
+                start, rows = start + len(rows), []
         if rows:
             yield _excel_frame(rows, info.columns, start)
     finally:
@@ -657,6 +764,19 @@ def _sav_error(path: Path, exc: BaseException) -> ReadError:
                      "open it in SPSS/PSPP and save it again, or export the data as CSV")
 
 
+def _sav_errors() -> tuple[type[BaseException], ...]:
+    import pyreadstat
+
+    # OverflowError/ValueError: values pyreadstat cannot convert (seen on damaged files)
+    return (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OverflowError, ValueError, UnicodeDecodeError)
+
+
+#: SPSS date/time formats (ADATE10, DATETIME20, TIME11.2, ...): such columns are read as
+#: SPSS numbers (seconds since 14 October 1582) — pyreadstat's conversion to Python dates
+#: overflows on dates after year 9999 (haven's datetime.sav), and no instrument role is a date.
+_SPSS_DATE_FORMATS = re.compile(r"^(DATE|ADATE|EDATE|JDATE|SDATE|QYR|MOYR|WKYR|DATETIME|YMDHMS|TIME|DTIME|WKDAY|MONTH)\d", re.I)
+
+
 def _plain_code(code: Any) -> Any:
     return int(code) if isinstance(code, float) and code.is_integer() else code
 
@@ -668,12 +788,17 @@ def _probe_sav(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
     kw = {"encoding": options.encoding} if options.encoding else {}
     try:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True, **kw)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
+    except _sav_errors() as exc:
         raise _sav_error(path, exc) from None
+    if any(not isinstance(c, str) for c in meta.column_names or ()):
+        raise _sav_error(path, ValueError("a variable has no name"))
     labels = {col: {_plain_code(k): str(v) for k, v in vl.items()}
               for col, vl in (meta.variable_value_labels or {}).items()}
     rows = meta.number_rows if isinstance(meta.number_rows, int) and meta.number_rows >= 0 else None
-    notes = ("SPSS user-missing values are kept as codes; the instrument's 'missing' lists decide",)
+    notes: tuple[str, ...] = ("SPSS user-missing values are kept as codes; the instrument's 'missing' lists decide",)
+    dates = [c for c, f in (meta.original_variable_types or {}).items() if _SPSS_DATE_FORMATS.match(str(f))]
+    if dates:
+        notes += (f"SPSS date/time columns read as SPSS numbers (dates: seconds since 1582-10-14, times: seconds): {', '.join(dates)}",)
     return SourceInfo(path=path, format=fmt, columns=tuple(meta.column_names), sha256=sha, size_bytes=size,
                       encoding=meta.file_encoding or options.encoding,
                       encoding_method="option" if options.encoding else "file",
@@ -688,11 +813,11 @@ def _sav_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[pd.DataFrame
     try:
         for chunk, _meta in pyreadstat.read_file_in_chunks(
             pyreadstat.read_sav, str(info.path), chunksize=options.rows_for("sav"),
-            user_missing=True, apply_value_formats=False, **kw,
+            user_missing=True, apply_value_formats=False, disable_datetime_conversion=True, **kw,
         ):
             yield _index(chunk, start)
             start += len(chunk)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError) as exc:
+    except _sav_errors() as exc:
         raise _sav_error(info.path, exc) from None
 
 
@@ -712,7 +837,7 @@ def _probe_parquet(path: Path, fmt: Format, options: ReadOptions) -> SourceInfo:
         with pq.ParquetFile(path) as pf:
             columns = tuple(pf.schema_arrow.names)
             rows = pf.metadata.num_rows
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # a column name that is not UTF-8
         raise _parquet_error(path, exc) from None
     return SourceInfo(path=path, format=fmt, columns=columns, sha256=sha, size_bytes=size, row_count=rows)
 
@@ -727,7 +852,7 @@ def _parquet_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[ArrowChu
             for batch in pf.iter_batches(batch_size=options.rows_for("parquet")):
                 yield ArrowChunk(batch, start)
                 start += batch.num_rows
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:  # a column name that is not UTF-8
         raise _parquet_error(info.path, exc) from None
 
 

@@ -24,9 +24,10 @@ from ..instrument.load import shipped_instruments
 from ..instrument.model import Instrument
 from ..io.atomic import atomic_dir, free_name
 from ..io.lock import Held, hold, refuse_open
+from ..io.names import check_output_name, windows_reserved
 from ..io.read import ReadOptions
 from ..manifest import base_manifest, file_sha256, to_json
-from ..pipeline import PipelineResult, run
+from ..pipeline import PipelineResult
 from ..release.publish import Release, release
 from ..scoring.audit import finish_audit
 from ..scoring.frame import Scored
@@ -34,9 +35,10 @@ from .baseline import Baseline, load_baseline
 from .compute import ProfileTables, profile_tables
 from .context import MunicipalityContext
 from .estimate import ALL
+from .guard import guarded_run
 from .options import ProfileOptions
 
-KEEP_PREFIXES = ("flag.", "outcome.")
+KEEP_PREFIXES = ("flag.", "outcome.", "screen.")  # screen.*: the audit of one wave (guard.select_wave)
 META = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave", "excluded")
 
 
@@ -69,6 +71,7 @@ def folder_name(municipality: str, taken: set[str]) -> str:
     """A safe, readable folder name for a municipality (no path tricks, unique)."""
     text = unicodedata.normalize("NFKC", municipality)
     slug = re.sub(r"[^\w]+", "-", text, flags=re.UNICODE).strip("-_").lower()[:60] or "municipality"
+    slug = f"{slug}_" if windows_reserved(slug) else slug  # "Con" → "con_": Windows cannot open a folder "con"
     name, k = slug, 2
     while name in taken:
         name, k = f"{slug}-{k}", k + 1
@@ -194,10 +197,11 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
              read: ReadOptions | None = None, force: bool = False, progress: Callable[[int], None] | None = None,
              synthetic_input: bool = False, held: Held | None = None) -> ProfileResult:
     options = options or ProfileOptions()
+    check_output_name(outdir)
     t0 = time.perf_counter()
     inst = load_instrument(instrument)
     base = load_baseline(baseline, inst) if baseline is not None else None
-    result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, keep=keep_profile_columns, progress=progress)
+    result, selection = guarded_run(input_path, inst, options, mapping=Path(mapping) if mapping else None, read=read, progress=progress)
     t1 = time.perf_counter()
     tables = profile_tables(result.kept, inst, base, options)
     t2 = time.perf_counter()
@@ -209,6 +213,7 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
     manifest = _manifest(inst, instrument, input_path, base, options, result, folders, screening)
     manifest["input"]["synthetic"] = synthetic_input
     manifest["privacy"] = published.summary
+    manifest["input"]["selection"] = selection.to_dict()
     with atomic_dir(outdir, force=force, held=held) as tmp:
         published.write_tables(tmp)
         ctxs = contexts(published, tables.indicators, inst, base, options, manifest)

@@ -17,10 +17,14 @@ import pyarrow as pa
 from ..checks import as_text, invalid_cells
 from ..instrument.model import Instrument
 from ..io.chunk import Chunk, FrameChunk
+from ..io.names import normalise_labels
 from .kernel import UNKNOWN, YES, KernelResult, score_columns
 from .plan import Plan, compile_plan
 
 ROLES = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave")
+
+#: roles whose values name groups: one spelling each (NFC, white space collapsed, see ctc.io.names)
+LABEL_ROLES = ("municipality", "school", "gender")
 
 Select = Callable[[str], bool] | None
 
@@ -30,7 +34,8 @@ def numeric_grades(series: pd.Series) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(series.dtype):
         series = pd.to_numeric(series.astype("string").str.strip(), errors="coerce")
     arr = np.array(series.to_numpy(dtype=np.float64, na_value=np.nan), copy=True)  # pandas may hand out a read-only view
-    arr[np.abs(arr - np.round(arr)) > 0] = np.nan
+    with np.errstate(invalid="ignore"):  # inf - inf
+        arr[~(np.abs(arr - np.round(arr)) == 0)] = np.nan
     return arr
 
 
@@ -47,7 +52,7 @@ def _meta(chunk: Chunk, roles: Mapping[str, str], grades: np.ndarray) -> pd.Data
             meta[role] = pd.to_numeric(col, errors="coerce").astype("Float64")
         else:
             # labels as text in every format: SPSS stores 17 as 17.0, CSV as "17" or "017"
-            meta[role] = as_text(col)
+            meta[role] = normalise_labels(as_text(col)) if role in LABEL_ROLES else as_text(col)
     return pd.DataFrame(meta, index=chunk.index)
 
 

@@ -17,6 +17,7 @@ from ..instrument import load_instrument
 from ..instrument.model import Instrument
 from ..io.atomic import atomic_paths
 from ..io.lock import Held
+from ..io.names import check_output_name
 from ..io.read import ReadOptions
 from ..pipeline import PipelineResult, run
 from ..release.csvsafe import write_csv
@@ -103,6 +104,7 @@ def score(input_path: str | Path, output: str | Path, *, instrument: str | Path 
     output = Path(output)
     if output.suffix not in OUTPUT_SUFFIXES:
         raise UsageError(f"output must end in {' or '.join(OUTPUT_SUFFIXES)}, got {output.name!r}")
+    check_output_name(output)
     inst = load_instrument(instrument)
     checks_path, screening_path = sidecars(output)
     held: list[Held] = []

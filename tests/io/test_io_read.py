@@ -430,7 +430,16 @@ def test_single_column_hint(write):
 def test_row_with_too_many_fields(write):
     path = write("s.csv", "rid,a1\n1,2\n3,4,5\n")
     message = _one_error(path)
-    assert message == f"{path}: cannot parse the file after data row 0: Expected 2 fields in line 3, saw 3"
+    # 1-based, as the docs promise: line 3 of the file is data row 2 (it said "after data row 0")
+    assert message == f"{path}: cannot parse line 3 (data row 2): expected 2 fields like the header, found 3"
+
+
+def test_row_with_too_many_fields_in_a_later_chunk(write):
+    rows = "".join(f"{i},1\n" for i in range(1, 8))
+    path = write("s.csv", f"rid,a1\n{rows}9,9,9\n")
+    with pytest.raises(ReadError) as err:
+        read_survey(path, ReadOptions(chunk_rows=3))
+    assert err.value.message == f"{path}: cannot parse line 9 (data row 8): expected 2 fields like the header, found 3"
 
 
 def test_corrupt_xlsx_random_bytes(write):
@@ -467,3 +476,19 @@ def test_corrupt_parquet(tmp_path, table, write):
     assert _one_error(path) == (f"{path} is not a readable Parquet file (Parquet magic bytes not found in footer. "
                                 "Either the file is corrupted or this is not a parquet file.)")
 
+
+
+def test_blank_lines_above_the_header_are_skipped(write):
+    """Found by the fuzzing harness: the header was found, then the rows were read from line 1
+    (pandas EmptyDataError)."""
+    path = write("s.csv", "\n\nrid,a1\n1,2\n3,4\n")
+    info, frame = read_survey(path)
+    assert info.header_line == 3 and "2 blank line(s) above the header were skipped" in info.notes
+    assert frame["rid"].tolist() == ["1", "3"] and frame.index.tolist() == [0, 1]
+
+
+def test_vertical_tab_before_the_header_is_not_a_line_end(write):
+    """Found by the fuzzing harness: str.splitlines() splits at \\x0b, CSV does not."""
+    path = write("s.csv", "\x0brid,a1\n" + "".join(f"{i},2\n" for i in range(100)))
+    info, frame = read_survey(path)
+    assert info.header_line == 1 and info.columns == ("\x0brid", "a1") and len(frame) == 100
