@@ -174,9 +174,16 @@ def estimate(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: Profile
 
 
 def _domains(sub: pd.DataFrame, grade_levels: list[str], gender_levels: list[str]) -> Domains:
+    """Grade × gender cells and their pooled margins; a role the data lack (no gender
+    column) is only "all" — crossing it would give every domain twice."""
     include = ~sub["excluded"].to_numpy(dtype=bool)
-    return Domains.crossed({"grade": _factor(sub, "grade", grade_levels), "gender": _factor(sub, "gender", gender_levels)},
-                           include=include)
+    levels = {"grade": grade_levels, "gender": gender_levels}
+    factors = {role: _factor(sub, role, lv) for role, lv in levels.items() if lv}
+    if not factors:
+        factors = {"grade": _factor(sub, "grade", [])}
+    domains = Domains.crossed(factors, include=include)
+    missing = {role: ALL for role in levels if role not in domains.labels}
+    return Domains(domains.atom, domains.membership, domains.labels.assign(**missing)) if missing else domains
 
 
 def _empty(inds) -> pd.DataFrame:

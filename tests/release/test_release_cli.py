@@ -142,3 +142,15 @@ def test_audit_refuses_what_it_cannot_read(tmp_path) -> None:
     done = ctc("audit", tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip() == (f"Error: {tmp_path / 'profile.csv'} not found. Hint: give the output folder of a ctc profile run")
+
+
+def test_a_survey_without_gender_column_is_profiled_once_per_cell(demo_csv, tmp_path) -> None:
+    path = tmp_path / "survey.csv"
+    pd.read_csv(demo_csv).drop(columns=["gender"]).to_csv(path, index=False)
+    out = tmp_path / "out"
+    done = ctc("profile", path, "-o", out, "--baseline", "demo-baseline", "--bootstrap", "0")
+    assert done.returncode == 0, done.stderr
+    t = _profile(out)
+    assert set(t["gender"]) == {"all"}
+    assert not t.duplicated(["municipality", "grade", "gender", "indicator_type", "indicator_id"]).any()
+    assert len(t) == 4 * 8 * 73  # (3 municipalities + file) x (7 grades + all) x indicators
