@@ -81,11 +81,7 @@ def _acquire(path: Path, target: Path) -> int:
     """Open and lock ``path``; the inode check makes removing the file on release safe
     (a run that opened the file just before it was removed retries on the new one)."""
     for _ in range(20):
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-        except OSError as exc:
-            raise OutputError(f"cannot create the lock file {path} ({exc.strerror})",
-                              "check that the output's folder exists and is writable") from None
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)  # an OSError gets its errno's hint in the CLI
         if not _try_lock(fd):
             os.close(fd)
             raise OutputError(f"{target} is being written by another ctc run (lock {path})",

@@ -290,6 +290,8 @@ def protect_screening(screening: pd.DataFrame, rules: Rules) -> tuple[pd.DataFra
         if col in frame:
             frame[col] = pd.array([pd.NA] * len(frame), dtype="Int64")
     frame["suppressed"] = hide
+    if len(munis) == 1:  # the whole file is that municipality: its rows once, as in the profile
+        frame = frame[frame["municipality"] != ALL].reset_index(drop=True)
     return frame, result
 
 

@@ -64,7 +64,7 @@ def test_permission_denied_says_permissions(run, survey):
     """sysfs refuses new files to everyone, root included: a real EACCES."""
     result = run("score", survey, "-o", "/sys/kernel/scored.csv", "--instrument", MINI)
     assert result.exit_code == 1
-    assert re.fullmatch(r"Error: Permission denied: /sys/kernel/\.scored\.csv\.\w+\.part\. Hint: you may not read or "
+    assert re.fullmatch(r"Error: Permission denied: /sys/kernel/\.scored\.csv\.(\w+\.part|lock)\. Hint: you may not read or "
                         r"write there: check the permissions of the path, or choose another folder",
                         result.output.strip().splitlines()[-1]), result.output
 

@@ -38,7 +38,7 @@ def test_nfc_nfd_and_spacing_variants_are_one_municipality(run, lines, tmp_path)
     assert [x["name"] for x in m["municipalities"]] == [NFC]
     assert "1 municipalities" in result.output
     table = pd.read_csv(out / "profile.csv")
-    assert set(table["municipality"]) == {NFC, "all"}
+    assert set(table["municipality"]) == {NFC}  # one municipality: no separate whole-file rows
 
 
 def test_score_writes_one_spelling(run, lines, tmp_path):
