@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..excel import clean_text
 from .book import Book
-from .layout import HIDDEN, KEY_PREFIX, SHEETS, TABLES, key_number
+from .layout import HIDDEN, KEY_PREFIX, SHEETS, TABLES
 from .strings import LANGS, s
 
 CODE = "ctc_"  # worksheet code name prefix of the toolkit's sheets (survives renaming)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from openpyxl import Workbook
 
 from ..catalogue import Catalogue, load_catalogue

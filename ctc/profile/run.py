@@ -207,7 +207,7 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
     t2 = time.perf_counter()
     published = release(tables.table, tables.protection, tables.priorities, finish_audit(result.audit, inst, options.lang),
                         _checks_summary(result, options.lang), options.suppression)
-    screening, checks = published.screening, published.checks
+    screening = published.screening
     taken: set[str] = set()
     folders = {m: folder_name(m, taken) for m in tables.table["municipality"].cat.categories if m != ALL}
     manifest = _manifest(inst, instrument, input_path, base, options, result, folders, screening)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import ALL, REMAINDER, Cells, build_cells
-from .network import _BIG, needs, protect, required, room, shortfalls
+from .network import _BIG, protect, shortfalls
 
 #: the one public reason for a hidden cell (its real reason would leak bounds)
 PROTECTED = "protected"
@@ -133,20 +133,6 @@ def gate(result: Protected, rules: Rules) -> list[tuple[int, int, int, int]]:
                                                result.public[:, k], size=result.n[:, k]):
             bad.append((cell, k, up, down))
     return bad
-
-
-def narrowest(result: Protected, rules: Rules, limit: int = 10) -> pd.DataFrame:
-    """The sensitive cells with the least room relative to their protection level."""
-    rows = []
-    u = required(result.n, rules.protection)
-    for k in range(result.n.shape[1]):
-        for cell in np.flatnonzero(result.sensitive[:, k]):
-            up, down = room(result.cells.network, result.x[:, k], result.n[:, k], result.hidden[:, k], int(cell))
-            need = needs(result.x[:, k], result.n[:, k], u[:, k], int(cell), result.public[:, k])
-            slack = min(up - need[0], down - need[1])
-            rows.append((int(cell), k, up, down, int(u[cell, k]), slack))
-    frame = pd.DataFrame(rows, columns=["cell", "indicator", "increase", "decrease", "required", "slack"])
-    return frame.sort_values(["slack", "cell", "indicator"], kind="stable").head(limit)
 
 
 # --- the profile table -------------------------------------------------------------------------
