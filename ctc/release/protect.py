@@ -152,19 +152,16 @@ def profile_cells(table: pd.DataFrame, genders: list[str]) -> tuple[Cells, list[
 
 def _counts(table: pd.DataFrame, cells: Cells, inds: list[tuple[str, str]], genders: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """n and x of every cell × indicator; remainders = pooled minus the known genders."""
-    ind_index = {k: i for i, k in enumerate(inds)}
-    cell_index = {tuple(r): i for i, r in enumerate(cells.keys.itertuples(index=False, name=None))}
     n = np.zeros((len(cells.keys), len(inds)), dtype=np.int64)
     x = np.zeros_like(n)
-    keys = zip(table["municipality"].astype(str), table["grade"].astype(str), table["gender"].astype(str))
-    ind_keys = zip(table["indicator_type"].astype(str), table["indicator_id"].astype(str))
-    tn = table["n"].to_numpy(dtype=np.int64)
-    tx = table["n_flagged"].to_numpy(dtype=np.int64)
-    for row, (key, ind) in enumerate(zip(keys, ind_keys)):
-        c = cell_index.get(key)
-        if c is not None:
-            n[c, ind_index[ind]] = tn[row]
-            x[c, ind_index[ind]] = tx[row]
+    # one join instead of a loop over the table's rows (100 municipalities: 235,000 rows)
+    cell_of = pd.MultiIndex.from_frame(cells.keys.astype(str)).get_indexer(
+        pd.MultiIndex.from_arrays([table[k].astype(str) for k in ("municipality", "grade", "gender")]))
+    ind_of = pd.MultiIndex.from_tuples(inds).get_indexer(
+        pd.MultiIndex.from_arrays([table["indicator_type"].astype(str), table["indicator_id"].astype(str)]))
+    ok = cell_of >= 0
+    n[cell_of[ok], ind_of[ok]] = table["n"].to_numpy(dtype=np.int64)[ok]
+    x[cell_of[ok], ind_of[ok]] = table["n_flagged"].to_numpy(dtype=np.int64)[ok]
     rem = cells_remainder(cells)
     for c in np.flatnonzero(rem):
         m = cells.keys.at[c, "municipality"]
@@ -192,17 +189,17 @@ def protect_profile(table: pd.DataFrame, genders: list[str], rules: Rules) -> tu
 
 def _publish(table: pd.DataFrame, result: Protected, inds: list[tuple[str, str]]) -> pd.DataFrame:
     cells = result.cells
-    pub = cells.keys[cells.published].reset_index(drop=True)
-    index = {tuple(r): i for i, r in enumerate(cells.keys.itertuples(index=False, name=None))}
-    ind_index = {k: i for i, k in enumerate(inds)}
     key_cols = ["municipality", "grade", "gender"]
     frame = table.copy()
     for col in key_cols:
         frame[col] = frame[col].astype(str)
-    wanted = set(map(tuple, pub.itertuples(index=False, name=None)))
-    frame = frame[[k in wanted for k in zip(frame["municipality"], frame["grade"], frame["gender"])]].reset_index(drop=True)
-    c = np.array([index[k] for k in zip(frame["municipality"], frame["grade"], frame["gender"])], dtype=np.int64)
-    k = np.array([ind_index[i] for i in zip(frame["indicator_type"].astype(str), frame["indicator_id"].astype(str))], dtype=np.int64)
+    cell_of = pd.MultiIndex.from_frame(cells.keys.astype(str)).get_indexer(pd.MultiIndex.from_frame(frame[key_cols]))
+    keep = cell_of >= 0
+    keep[keep] = cells.published[cell_of[keep]]
+    frame = frame[keep].reset_index(drop=True)
+    c = cell_of[keep].astype(np.int64)
+    k = pd.MultiIndex.from_tuples(inds).get_indexer(
+        pd.MultiIndex.from_arrays([frame["indicator_type"].astype(str), frame["indicator_id"].astype(str)])).astype(np.int64)
     hide = result.hidden[c, k]
     empty = result.empty_group[c]
     frame["suppressed"] = hide
