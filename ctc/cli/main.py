@@ -70,6 +70,7 @@ COMMANDS = {
     "programmes": "programmes_cmd:programmes",
     "score": "score_cmd:score_cmd",
     "simulate": "simulate_cmd:simulate",
+    "weights": "weights_cmd:weights_cmd",
     "workbook": "workbook_cmd:workbook",
 }
 
