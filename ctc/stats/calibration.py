@@ -6,10 +6,10 @@ For an estimate with influence (score) values x (n × k; for a domain mean
 x_i = w_i (y_i - p̂)/Σw inside the domain, 0 outside it) the calibrated design's
 variance is the ordinary design variance of residuals e:
 
-* ``poststratify`` (R ``postStratify``): e = x - w · mean_c(x/w), the *unweighted* mean
-  of x/w over every respondent of the post-stratum c;
-* ``rake`` (R ``rake``): the same step applied to each margin in turn, ten sweeps
-  (R's fixed number of backfitting iterations);
+* ``poststratify`` (R ``postStratify``, survey ≥ 4.1): e = x - w · mean_c(x/w), the mean
+  of x/w over every respondent of the post-stratum c weighted by the design weights w0;
+* ``rake`` (R ``rake``): e = x - w · mean_c(x/w) with the *unweighted* mean, applied to
+  each margin in turn, ten sweeps (R's fixed number of backfitting iterations);
 * ``calibrate`` (R ``calibrate``, e.g. ``calfun="raking"``): e = w · (x/w - Xb), b the
   regression of x/w on the margin dummies X with the design weights w0 as weights
   (R ``qr.resid(qr(X·√w0), x/(g√w0))·g√w0``).
@@ -54,7 +54,7 @@ class Calibration:
         margins: per margin, the level code (0..L-1) of every respondent; one margin
             (the cells) for post-stratification.
         weights: the calibrated weights w.
-        design_weights: the weights before calibration w0 (used by ``calibrate``).
+        design_weights: the weights before calibration w0 (used by ``poststratify`` and ``calibrate``).
     """
 
     method: CalibrationMethod
@@ -74,11 +74,13 @@ def _one_hot(codes: IntArray) -> sparse.csr_array:
     return sparse.csr_array((np.ones(codes.size), (codes, np.arange(codes.size))), shape=(n_levels, codes.size))
 
 
-def _remove_level_means(x: FloatArray, codes: IntArray, w: FloatArray) -> FloatArray:
-    """x - w · (unweighted mean of x/w within the level), R's ``x - psw*ave(x/psw, level)``."""
+def _remove_level_means(x: FloatArray, codes: IntArray, w: FloatArray, w0: FloatArray | None = None) -> FloatArray:
+    """x - w · (mean of x/w within the level, weighted by w0 or unweighted), R's
+    ``x - psw*rowsum(x*oldw/psw)/Σoldw`` (post-strata) or ``x - psw*ave(x/psw, margin)`` (raking)."""
     m = _one_hot(codes)
-    counts = np.bincount(codes, minlength=m.shape[0]).astype(np.float64)
-    means = (m @ (x / w[:, None])) / np.maximum(counts, 1.0)[:, None]
+    weight = np.ones(codes.size) if w0 is None else w0
+    denominator = np.bincount(codes, weights=weight, minlength=m.shape[0])
+    means = (m @ (x * (weight / w)[:, None])) / np.where(denominator > 0, denominator, 1.0)[:, None]
     return x - w[:, None] * means[codes]
 
 
@@ -88,7 +90,7 @@ def calibrated_scores(x: FloatArray, calibration: Calibration) -> FloatArray:
     x = x.reshape(-1, 1) if x.ndim == 1 else x
     w = calibration.weights
     if calibration.method == "poststratify":
-        return _remove_level_means(x, calibration.margins[0], w)
+        return _remove_level_means(x, calibration.margins[0], w, calibration.design_weights)
     if calibration.method == "rake":
         for _ in range(RAKE_SWEEPS):
             for codes in calibration.margins:

@@ -105,8 +105,9 @@ sim_json <- sapply(names(sim_designs), function(method) {
   sprintf("%s:{\"weights\":%s,\"domains\":[%s]}", str_json(method), vec(weights(d)), paste(rows, collapse = ",\n"))
 })
 
-api_rows <- apply(api_csv, 1, function(r) sprintf("[%s]", paste(c(r[1], num(as.numeric(r[2])), num(as.numeric(r[3])),
-  str_json(trimws(r[4])), str_json(trimws(r[5])), str_json(trimws(r[6])), num(as.numeric(r[7]))), collapse = ",")))
+api_rows <- sprintf("[%s,%s,%s,%s,%s,%s,%s]", num(api_csv$dnum), num(api_csv$pw), num(api_csv$fpc),
+                    str_json(as.character(api_csv$stype)), str_json(as.character(api_csv$sch.wide)),
+                    str_json(as.character(api_csv$comp.imp)), num(api_csv$api00))
 json <- sprintf("{\"survey\":%s,\n\"api_data\":{\"columns\":[\"dnum\",\"pw\",\"fpc\",\"stype\",\"sch.wide\",\"comp.imp\",\"api00\"],\"rows\":[%s]},\n\"api\":{%s},\n\"sim\":{%s}}\n",
                 str_json(as.character(packageVersion("survey"))), paste(api_rows, collapse = ","),
                 paste(api_json, collapse = ",\n"), paste(sim_json, collapse = ",\n"))
