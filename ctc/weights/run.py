@@ -82,10 +82,19 @@ def _design_weights(survey: pd.DataFrame) -> tuple[np.ndarray, str | None]:
     return np.ones(len(survey)), None
 
 
+def check_options(method: str, bounds: tuple[float, float] | None, trim: bool) -> None:
+    """Options that cannot apply are errors, before anything is read."""
+    if method not in METHODS:
+        raise UsageError(f"unknown method {method!r}", hint=f"use one of {', '.join(METHODS)}")
+    if trim and bounds is None:
+        raise UsageError("--trim needs --bounds LO,HI: the bounds the weights are trimmed to", hint="e.g. --bounds 0.3,3 --trim")
+    if method == "rake" and bounds is not None and not trim:
+        raise UsageError("--bounds cannot be enforced by plain raking (iterative proportional fitting)",
+                         hint="use --method calibrate for bounded raking, or add --trim")
+
+
 def _fit(w0: np.ndarray, margins: tuple[Margin, ...], method: Method, bounds, trim: bool) -> Fit:
     if trim:
-        if bounds is None:
-            raise UsageError("--trim needs --bounds LO,HI: the bounds the weights are trimmed to", hint="e.g. --bounds 0.3,3 --trim")
         return trim_and_rake(w0, margins, bounds)
     if method == "poststratify":
         fit = poststratify(w0, margins[0])
@@ -98,9 +107,6 @@ def _fit(w0: np.ndarray, margins: tuple[Margin, ...], method: Method, bounds, tr
                                 "widen the bounds, or collapse small cells")
         return fit
     if method == "rake":
-        if bounds is not None:
-            raise UsageError("--bounds cannot be enforced by plain raking (iterative proportional fitting)",
-                             hint="use --method calibrate for bounded raking, or add --trim")
         return rake_ipf(w0, margins)
     return calibrate_raking(w0, margins, bounds=bounds)
 
@@ -123,8 +129,7 @@ def weight_survey(
     with the calibrated ``weight`` (and the old one as ``design_weight``), the calibration
     model beside it and, unless ``report=False``, the weighting report."""
     started = time.perf_counter()
-    if method not in METHODS:
-        raise UsageError(f"unknown method {method!r}", hint=f"use one of {', '.join(METHODS)}")
+    check_options(method, bounds, trim)
     output = Path(output)
     if output.suffix.lower() not in (".csv", ".parquet"):
         raise UsageError(f"cannot write a weighted survey as {output.suffix or 'a file without extension'}",
