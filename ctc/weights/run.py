@@ -134,6 +134,8 @@ def weight_survey(
     if output.suffix.lower() not in (".csv", ".parquet"):
         raise UsageError(f"cannot write a weighted survey as {output.suffix or 'a file without extension'}",
                          hint="name the output .csv or .parquet")
+    if output.exists() and not force:  # checked again when written; here so that nothing is computed in vain
+        raise OutputError(f"{output} already exists", "choose another output or pass --force to replace it")
     if output.resolve() == Path(survey).resolve():
         raise UsageError("the output would replace the survey itself", hint="write the weighted survey to a new file")
     info, frame = read_survey(survey, read)
