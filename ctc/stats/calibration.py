@@ -103,14 +103,25 @@ def calibrated_scores(x: FloatArray, calibration: Calibration) -> FloatArray:
 
 def _regression_residuals(x: FloatArray, calibration: Calibration) -> FloatArray:
     """w · (x/w - X b), b the w0-weighted least-squares fit (the projection is unique even
-    though the dummies of several margins are collinear)."""
+    though the dummies of several margins are collinear). X'W0X is built from
+    cross-tabulations of the margins, never as an n × levels matrix."""
     w, w0 = calibration.weights, calibration.design_weights
-    dummies = sparse.hstack([_one_hot(c).T for c in calibration.margins], format="csr")
+    margins = calibration.margins
+    sizes = [int(c.max()) + 1 for c in margins]
+    offsets = np.cumsum([0, *sizes[:-1]])
+    p = int(sum(sizes))
+    gram = np.zeros((p, p))
+    for i, (oa, a, la) in enumerate(zip(offsets, margins, sizes, strict=True)):
+        for ob, b, lb in list(zip(offsets, margins, sizes, strict=True))[i:]:
+            block = np.bincount(a * lb + b, weights=w0, minlength=la * lb).reshape(la, lb)
+            gram[oa : oa + la, ob : ob + lb] = block
+            gram[ob : ob + lb, oa : oa + la] = block.T
     e = x / w[:, None]
-    gram = (dummies.T @ sparse.diags_array(w0) @ dummies).toarray()
-    rhs = dummies.T @ (w0[:, None] * e)
-    b = np.linalg.lstsq(gram, rhs, rcond=None)[0]
-    return w[:, None] * (e - dummies @ b)
+    weighted = w0[:, None] * e
+    rhs = np.vstack([_one_hot(c) @ weighted for c in margins])
+    coef = np.linalg.lstsq(gram, rhs, rcond=None)[0]
+    fitted = sum(coef[o + c] for o, c in zip(offsets, margins, strict=True))
+    return w[:, None] * (e - fitted)
 
 
 def score_variance(x: FloatArray, design: SurveyDesign, present: NDArray[np.bool_] | None = None) -> FloatArray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import sparse
+from scipy import linalg
 
 from ..errors import DataError
 
@@ -108,14 +108,26 @@ def rake_ipf(w0: FloatArray, margins: tuple[Margin, ...], *, tol: float = 1e-10,
     raise _not_converged(margins, misfits(w, margins), maxit)
 
 
-def _design_matrix(margins: tuple[Margin, ...], n: int) -> tuple[sparse.csr_array, FloatArray, list[int]]:
-    """One-hot columns of every margin's levels side by side, their totals and the offsets."""
-    blocks, offsets, at = [], [], 0
-    for m in margins:
-        blocks.append(sparse.csr_array((np.ones(n), (np.arange(n), m.codes)), shape=(n, m.totals.size)))
-        offsets.append(at)
-        at += m.totals.size
-    return sparse.hstack(blocks, format="csr"), np.concatenate([m.totals for m in margins]), offsets
+def _offsets(margins: tuple[Margin, ...]) -> list[int]:
+    sizes = [m.totals.size for m in margins]
+    return [int(x) for x in np.cumsum([0, *sizes[:-1]])]
+
+
+def _linear(eta: FloatArray, margins: tuple[Margin, ...], offsets: list[int]) -> FloatArray:
+    """x'η for every respondent: the sum of its levels' coefficients (X is one-hot per margin)."""
+    return sum(eta[o + m.codes] for o, m in zip(offsets, margins, strict=True))  # type: ignore[return-value]
+
+
+def _cross(values: FloatArray, margins: tuple[Margin, ...], offsets: list[int], p: int) -> FloatArray:
+    """X' diag(values) X from cross-tabulations of every pair of margins (no n × p matrix)."""
+    out = np.zeros((p, p))
+    for i, (oa, a) in enumerate(zip(offsets, margins, strict=True)):
+        for ob, b in list(zip(offsets, margins, strict=True))[i:]:
+            la, lb = a.totals.size, b.totals.size
+            block = np.bincount(a.codes * lb + b.codes, weights=values, minlength=la * lb).reshape(la, lb)
+            out[oa : oa + la, ob : ob + lb] = block
+            out[ob : ob + lb, oa : oa + la] = block.T
+    return out
 
 
 def calibrate_raking(
@@ -134,30 +146,44 @@ def calibrate_raking(
     ``grake`` uses ``MASS::ginv``.
     """
     lo, hi = bounds if bounds is not None else (0.0, np.inf)
-    x, pop, offsets = _design_matrix(margins, w0.size)
-    eta = np.zeros(pop.size)
+    offsets = _offsets(margins)
+    pop = np.concatenate([m.totals for m in margins])
+    eta = _start(w0, margins, tol)
     for it in range(1, maxit + 1):
-        u = x @ eta
-        raw = np.exp(u)
+        with np.errstate(over="ignore"):  # a clipped level may run off to ±inf: only its clip counts
+            raw = np.exp(_linear(eta, margins, offsets))
         g = np.clip(raw, lo, hi)
-        misfit = pop - x.T @ (w0 * g)
+        misfit = pop - np.concatenate([m.sums(w0 * g) for m in margins])
         if np.all(np.abs(misfit) / (1.0 + np.abs(pop)) < tol):
             w = w0 * g
             logs = tuple(eta[o : o + m.totals.size] for o, m in zip(offsets, margins, strict=True))
             return Fit(w, it, misfits(w, margins), logs, bounds)
         deriv = np.where((raw > lo) & (raw < hi), raw, 0.0)
-        hess = (x.T @ sparse.diags_array(w0 * deriv) @ x).toarray()
-        step = np.linalg.lstsq(hess, misfit, rcond=None)[0]
-        eta = _halve_until_finite(eta, step, x, lo, hi)
-    w = w0 * np.clip(np.exp(x @ eta), lo, hi)
+        hess = _cross(w0 * deriv, margins, offsets, pop.size)
+        step = linalg.lstsq(hess, misfit, lapack_driver="gelsy")[0]
+        eta = _halve_until_finite(eta, step, margins, offsets, lo, hi)
+    with np.errstate(over="ignore"):
+        w = w0 * np.clip(np.exp(_linear(eta, margins, offsets)), lo, hi)
     raise _not_converged(margins, misfits(w, margins), maxit, bounds)
 
 
-def _halve_until_finite(eta: FloatArray, step: FloatArray, x: sparse.csr_array, lo: float, hi: float) -> FloatArray:
+def _start(w0: FloatArray, margins: tuple[Margin, ...], tol: float) -> FloatArray:
+    """Newton starts at the raking (IPF) solution: the unbounded fixed point is the same,
+    so unbounded calibration needs no Newton step and bounded calibration only a few."""
+    try:
+        fit = rake_ipf(w0, margins, tol=tol)
+    except NotConverged:
+        return np.zeros(sum(m.totals.size for m in margins))
+    assert fit.log_factors is not None
+    return np.concatenate(fit.log_factors)
+
+
+def _halve_until_finite(eta: FloatArray, step: FloatArray, margins: tuple[Margin, ...], offsets: list[int],
+                        lo: float, hi: float) -> FloatArray:
     for _ in range(60):
         new = eta + step
         with np.errstate(over="ignore"):
-            if np.isfinite(np.clip(np.exp(x @ new), lo, hi)).all():
+            if np.isfinite(np.clip(np.exp(_linear(new, margins, offsets)), lo, hi)).all():
                 return new
         step = step / 2.0
     return eta
