@@ -2,7 +2,9 @@
 
 The algorithms of ``ctc weights`` on arrays (no file I/O): post-stratification to the
 M·G·3 cells, raking (iterative proportional fitting) and raking calibration (Newton) to
-the margins municipality × grade and municipality × gender, and the calibration-aware
+the margins municipality × grade and municipality × gender (calibration starts at the IPF
+solution; its iterations are the Newton steps after it; a bounded run whose upper bound
+binds), and the calibration-aware
 residuals of one score column. Response rates differ by cell (0.5–0.95) and the design
 weights by school, so every method has work to do. Prints time, iterations and the
 largest misfit of a margin; ``--repeat`` runs, best and median.
@@ -72,6 +74,10 @@ def main() -> None:
         "raking calibration": lambda: calibrate_raking(w0, margins),
     }
     fits = {}
+    ipf = rake_ipf(w0, margins)
+    g = ipf.weights / w0
+    bounds = (0.5, float(1 + 0.9 * (g.max() - 1)))  # the upper bound binds
+    runs[f"bounded, g ≤ {bounds[1]:.2f}"] = lambda: calibrate_raking(w0, margins, bounds=bounds)
     for name, fn in runs.items():
         fit, best, median = timed(fn, a.repeat)
         fits[name] = fit
