@@ -81,7 +81,7 @@ def _html(result: WeightingResult, margins: pd.DataFrame, lang: str) -> str:
     w, w0 = result.fit.weights, result.design_weights
     deff, deff0 = kish(w), kish(w0)
     bounds = "–".join(f"{b:g}" for b in result.fit.bounds) if result.fit.bounds else s("none", lang)
-    summary = [[s("respondents", lang), f"{result.rows:,}"], [s("iterations", lang), str(result.fit.iterations)],
+    summary = [[s("respondents", lang), _fmt(result.rows, lang, 0)], [s("iterations", lang), str(result.fit.iterations)],
                [s("misfit", lang), f"{max(result.fit.misfit):.2e}"], [s("kish_before", lang), _fmt(deff0, lang, 3)],
                [s("kish", lang), _fmt(deff, lang, 3)], [s("n_eff", lang), _fmt(result.rows / deff, lang, 0)],
                [s("bounds", lang), bounds], [s("trimmed", lang), str(result.fit.trimmed)]]
