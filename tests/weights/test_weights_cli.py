@@ -187,3 +187,17 @@ def test_profile_uses_the_model_and_refuses_a_changed_file(survey: Path, tmp_pat
     frame.to_csv(out, index=False)
     code, text = run("profile", str(out), "-o", str(tmp_path / "p2"), "--bootstrap", "0", "-q")
     assert code == 1 and "was changed after ctc weights wrote it" in error_line(text)
+
+
+@pytest.mark.external("chromium")
+def test_weighting_report_renders_in_a_browser(survey: Path, tmp_path: Path) -> None:
+    from ctc.report.browser import inspect_page
+
+    code, text = run("weights", str(survey), "--enrolment", str(survey.with_name("s.enrolment.csv")), "-o",
+                     str(tmp_path / "w.csv"), "--method", "rake", "-q")
+    assert code == 0, text
+    page = tmp_path / "w.weighting.html"
+    result = inspect_page(page, width=1000, full_page=False, height=1200)
+    assert result.errors == []
+    assert result.requests == [page.resolve().as_uri()]  # self-contained: nothing else is loaded
+    assert result.png.startswith(b"\x89PNG") and result.height > 1200  # laid out, longer than one screen
