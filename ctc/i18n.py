@@ -101,6 +101,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "suppression.protected": {"en": "not shown to protect privacy", "de": "zum Schutz der Privatsphäre nicht ausgewiesen"},
     # workbooks
     "xlsx.all": {"en": "all", "de": "alle"},
+    # ctc weights
+    "weights.done": {
+        "en": "{rows} respondents weighted ({method}, {margins} margin(s)): {iterations} iteration(s), largest misfit {misfit}; "
+              "Kish design effect {deff}; weights {low}–{high}; {seconds} s",
+        "de": "{rows} Befragte gewichtet ({method}, {margins} Randverteilung(en)): {iterations} Iteration(en), größte "
+              "Abweichung {misfit}; Kish-Designeffekt {deff}; Gewichte {low}–{high}; {seconds} s",
+    },
+    "weights.tiny": {
+        "en": "  small cell {margin} ({cell}): {n} respondent(s); suggestion: {suggestion}",
+        "de": "  kleine Zelle {margin} ({cell}): {n} Befragte; Vorschlag: {suggestion}",
+    },
+    "weights.tiny_more": {"en": "  … and {n} more small cells (see the report)", "de": "  … und {n} weitere kleine Zellen (siehe Bericht)"},
+    "weights.outputs": {
+        "en": "Weighted survey: {output}\nCalibration model: {model}\nReport: {report}",
+        "de": "Gewichtete Befragung: {output}\nKalibrierungsmodell: {model}\nBericht: {report}",
+    },
 }
 
 

@@ -9,6 +9,8 @@ if [ "${1:-}" = "--system" ]; then
   # rendering), LibreOffice Calc (workbook recalculation). Installed only when missing.
   need=()
   command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(survey)' >/dev/null 2>&1 || need+=(r-base-core r-cran-survey)
+  # MASS: R survey's calibrate() needs MASS::ginv (tests/oracle/weights_oracle.R)
+  command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(MASS)' >/dev/null 2>&1 || need+=(r-cran-mass)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
   if [ ${#need[@]} -gt 0 ]; then

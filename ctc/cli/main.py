@@ -64,12 +64,14 @@ def _one_line(exc: BaseException) -> str:
 COMMANDS = {
     "audit": "audit_cmd:audit_cmd",
     "baseline": "profile_cmd:baseline_group",
+    "cutpoints": "cutpoints_cmd:cutpoints_group",
     "instrument": "instrument_cmd:instrument",
     "map": "map_cmd:map_group",
     "profile": "profile_cmd:profile_cmd",
     "programmes": "programmes_cmd:programmes",
     "score": "score_cmd:score_cmd",
     "simulate": "simulate_cmd:simulate",
+    "weights": "weights_cmd:weights_cmd",
     "workbook": "workbook_cmd:workbook",
 }
 

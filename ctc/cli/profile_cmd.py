@@ -186,3 +186,23 @@ def baseline_check_cmd(files: tuple[Path, ...], instrument: str) -> None:
 
     inst = load_instrument(instrument)
     check_files(files, lambda p: load_baseline(p, inst), lambda b: f"{len(b.table)} rows; source: {b.label()}")
+
+
+@baseline_group.command("import")
+@click.argument("table", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Baseline CSV to write.")
+@click.option("--source", required=True, help="Provenance written into every row, e.g. 'Land survey 2025, published table 4'.")
+@click.option("--year", required=True, type=int, help="Survey year of the published numbers.")
+@click.option("--cutpoints", "assumes", required=True, metavar="ID|FILE",
+              help="Instrument (version) whose cut-points the published numbers use; recorded in every row.")
+@instrument_option
+@force_option
+def baseline_import_cmd(table: Path, output: Path, source: str, year: int, assumes: str, instrument: str, force: bool) -> None:
+    """Import a published table of % at risk by grade (with n or SE) as a baseline,
+    recording which cut-points it assumes (docs/baseline-format.md)."""
+    from ..instrument import load_instrument
+    from ..profile.published import import_table
+
+    rows = import_table(table, output, load_instrument(instrument), source=source, year=year,
+                        assumes=load_instrument(assumes), force=force)
+    click.echo(f"wrote {output}: {len(rows):,} rows; cut-points of {rows['cutpoints'].iloc[0].split(':')[0]}")

@@ -6,7 +6,7 @@ scale names must exist, ...) live in :mod:`ctc.instrument.checks` so they run ev
 when the structure is also wrong, and every problem is reported at once.
 
 Additive extensions (documented in docs/instrument-format.md): ``columns.wave``,
-top-level ``genders``, scale ``description`` and ``cutpoint_source``, and the
+top-level ``genders``, scale ``description``, ``cutpoint_source`` and ``cutpoint_derivation``, and the
 outcome rule ``scale_flag``.
 """
 
@@ -86,6 +86,21 @@ class Item(Strict):
         return self.column or self.id
 
 
+class CutpointDerivation(Strict):
+    """Extension: how a cut-point was derived from a reference sample (``ctc cutpoints derive``)."""
+
+    method: Literal["mad", "quantile", "roc"]
+    parameter: Number | None = None  # k of median + k·MAD, or the share at risk of quantile
+    outcomes: tuple[Slug, ...] = ()  # roc: the outcomes the cut-point was chosen against
+    reference: str  # file name of the reference sample
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")  # of the reference file
+    n: int | dict[int, int]  # respondents with a score (per grade when derived by grade)
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    interval: tuple[Number, Number] | dict[int, tuple[Number, Number]] | None = None  # bootstrap, 95 %
+    resampled: Literal["students", "schools"] = "students"
+    bootstrap: int = Field(default=0, ge=0)
+
+
 class Scale(Strict):
     id: Slug
     label: Text
@@ -99,6 +114,7 @@ class Scale(Strict):
     direction: Literal["above", "at_or_above"]
     description: Text | None = None  # extension
     cutpoint_source: Text | None = None  # extension: provenance of the cut-point
+    cutpoint_derivation: CutpointDerivation | None = None  # extension: method, sample, n, date, SHA-256
 
     def cutpoint_for(self, grade: int) -> float | None:
         if isinstance(self.cutpoint, Mapping):

@@ -91,6 +91,9 @@ def load_baseline(ref: str | Path, inst: Instrument) -> Baseline:
     problems = _problems(frame, inst)
     if problems:
         raise InvalidDefinition(f"baseline {path}", problems, HINT)
+    from .published import check_cutpoints  # a baseline made under other cut-points is refused
+
+    check_cutpoints(frame, inst, str(path))
     table = frame[list(COLUMNS)].copy()
     table["pct"] = table["pct"].astype(float)
     table["n"] = pd.to_numeric(table["n"].replace("", None), errors="coerce").astype("Int64")

@@ -95,6 +95,10 @@ def _has_weights(frame: pd.DataFrame) -> bool:
 def _one(sub: pd.DataFrame, y: np.ndarray, inds, domains: Domains, options: ProfileOptions, whole: bool) -> pd.DataFrame:
     design = _design(sub, options, whole)
     est = domain_proportions(y, design, domains, level=options.level, indicators=tuple(i.id for i in inds))
+    if options.calibration is not None:  # weighted by `ctc weights`: residuals of the calibration model
+        from ..weights.model import calibrated_estimates
+
+        est = calibrated_estimates(est, y, design, domains, sub, options.calibration)
     p = est.estimate
     low, high = est.ci_low.copy(), est.ci_high.copy()
     method = np.full(p.shape, "logit", dtype=object)

@@ -57,6 +57,7 @@ class ProfileOptions:
     country: str | None = None  # ISO 3166-1 alpha-2 code the programme suggestions are ranked for (None: from lang/instrument)
     wave: str | None = None  # the wave to profile (None: the only or the latest one)
     unweighted: bool = False  # ignore the weight column
+    calibration: str | None = None  # calibration model of a `ctc weights` output: calibration-aware SEs (docs/weights.md)
     workers: int = field(default_factory=lambda: max(1, min(4, len(os.sched_getaffinity(0)))))  # render processes
 
     def __post_init__(self) -> None:

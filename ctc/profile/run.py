@@ -31,6 +31,7 @@ from ..pipeline import PipelineResult
 from ..release.publish import Release, release
 from ..scoring.audit import finish_audit
 from ..scoring.frame import Scored
+from ..weights.model import with_calibration
 from .baseline import Baseline, load_baseline
 from .compute import ProfileTables, profile_tables
 from .context import MunicipalityContext
@@ -197,6 +198,7 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
              read: ReadOptions | None = None, force: bool = False, progress: Callable[[int], None] | None = None,
              synthetic_input: bool = False, held: Held | None = None) -> ProfileResult:
     options = options or ProfileOptions()
+    options = with_calibration(options, input_path)  # `ctc weights` output: calibration-aware SEs
     check_output_name(outdir)
     t0 = time.perf_counter()
     inst = load_instrument(instrument)
