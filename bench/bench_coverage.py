@@ -21,6 +21,7 @@ Usage: python bench/bench_coverage.py [--reps 400] [--fdr-runs 100] [--quick]
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import time
 
@@ -43,18 +44,25 @@ def _pooled(table: pd.DataFrame) -> pd.DataFrame:
     return m[~m.index.duplicated()]
 
 
+@functools.lru_cache(maxsize=2)
+def _estimated(sc: Scenario, design: str, reps: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The pooled rows of one simulated study and the realised mean school prevalence per
+    replicate (kept, so the logit and the Korn–Graubard scores share one estimate call)."""
+    rng = np.random.default_rng(seed)
+    p_s = school_prevalences(sc, reps, rng)
+    frame, inds = scored_replicates(sc, p_s, rng)
+    table = estimate(frame, inds, ProfileOptions(design=design))  # type: ignore[arg-type]
+    return _pooled(table).loc[[i.id for i in inds]], p_s.mean(axis=0)
+
+
 def coverage(sc: Scenario, design: str, reps: int, seed: int, target: str | None = None,
              method: str = "shown") -> tuple[float, float]:
     """(coverage among shown intervals, share of replicates with an interval); ``target``
     = the design whose target is used (default: the design's own); ``method="kg"`` scores
     the Korn–Graubard interval (R svyciprop(method="beta")) of the same estimates instead
     of the interval the profile shows (Clopper–Pearson where p̂ is 0 or 1 in both)."""
-    rng = np.random.default_rng(seed)
-    p_s = school_prevalences(sc, reps, rng)
-    frame, inds = scored_replicates(sc, p_s, rng)
-    table = estimate(frame, inds, ProfileOptions(design=design))  # type: ignore[arg-type]
-    pooled = _pooled(table).loc[[i.id for i in inds]]
-    truth = 100 * (np.full(reps, sc.p) if (target or design) == "clusters" else p_s.mean(axis=0))
+    pooled, realised = _estimated(sc, design, reps, seed)
+    truth = 100 * (np.full(reps, sc.p) if (target or design) == "clusters" else realised)
     low, high = pooled["ci_low"].to_numpy(dtype=float), pooled["ci_high"].to_numpy(dtype=float)
     shown = ~np.isnan(low)
     if method == "kg":

@@ -113,7 +113,7 @@ def test_fpc_shrinks_the_census_se_against_the_same_survey_without_it(files) -> 
     plain = pd.read_csv(out / "profile.csv", dtype={"grade": str})
     plain = plain[(plain["grade"] == "all") & (plain["gender"] == "all") & (plain["municipality"] != "all")]
     plain = plain.drop_duplicates(["municipality", "indicator_id"]).set_index(["municipality", "indicator_id"])
-    both = with_fpc.join(plain, rsuffix="_plain").dropna(subset=["se", "se_plain"])
+    both = with_fpc.merge(plain, left_index=True, right_index=True, suffixes=("", "_plain")).dropna(subset=["se", "se_plain"])
     assert len(both) > 20 and (both["se"] < both["se_plain"]).all()
     assert np.allclose(both["pct"], both["pct_plain"])
 
