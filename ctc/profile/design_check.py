@@ -8,7 +8,6 @@ mapping roles ``@schools_population`` / ``@enrolled``), see docs/statistics.md.
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from ..errors import UsageError
@@ -48,6 +47,11 @@ def check_population_sizes(scored: pd.DataFrame, options: ProfileOptions) -> Non
     """Enrolment at least the respondents of each school; schools in the population at
     least the schools surveyed in each stratum (per municipality); one value per unit."""
     cols = options.design_columns()
+    if cols["strata"]:
+        missing = scored[cols["strata"]].isna()
+        if missing.any():
+            raise UsageError(f"the stratum column {cols['strata']!r} is empty in row {scored.index[missing.to_numpy()][0]}",
+                             "Give every school its stratum.")
     if cols["enrolled"] and "school" in scored.columns:
         values = _numbers(scored, cols["enrolled"], "enrolment")
         school = _key(scored["municipality"], scored["school"])
@@ -73,9 +77,3 @@ def check_population_sizes(scored: pd.DataFrame, options: ProfileOptions) -> Non
             raise UsageError(f"{name!r} has {int(surveyed[name])} surveyed schools but {short.iloc[0]:g} schools "
                              f"in the population ({cols['schools_population']!r}): more than 100 % sampled",
                              "Give the number of schools in the stratum's population, or leave the column out.")
-    if cols["strata"]:
-        missing = scored[cols["strata"]].isna()
-        if missing.any():
-            raise UsageError(f"the stratum column {cols['strata']!r} is empty in row {scored.index[missing.to_numpy()][0]}",
-                             "Give every school its stratum.")
-
