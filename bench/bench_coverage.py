@@ -7,6 +7,8 @@ Simulated municipalities with known truth (ctc/simulate/coverage.py) over school
 the code path of `ctc profile`. Prints figures; it is not a timed test
 (tests/profile/test_coverage.py runs a fast subset).
 
+The KG column scores the Korn–Graubard interval (R svyciprop(method="beta"),
+ctc.stats.korn_graubard) on the same clusters estimates, for comparison.
 Coverage counts an interval as covering when it contains the target; cells without an
 interval (too few schools under clusters) are counted separately ("shown").
 FDR: 30 factors per municipality, 10 truly elevated (p0 + 0.5 * p0, at least +3 points),
@@ -19,6 +21,7 @@ Usage: python bench/bench_coverage.py [--reps 400] [--fdr-runs 100] [--quick]
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import time
 
@@ -30,6 +33,7 @@ from ctc.profile.estimate import estimate
 from ctc.profile.options import ProfileOptions
 from ctc.simulate.coverage import Scenario, school_prevalences, scored_replicates
 from ctc.stats import bh_adjust_grouped
+from ctc.stats.korn_graubard import korn_graubard_interval
 
 SCHOOLS, ICCS, PS, NS = (2, 5, 20, 60), (0.0, 0.02, 0.05, 0.1), (0.03, 0.1, 0.3), (30, 100, 500)
 
@@ -40,17 +44,32 @@ def _pooled(table: pd.DataFrame) -> pd.DataFrame:
     return m[~m.index.duplicated()]
 
 
-def coverage(sc: Scenario, design: str, reps: int, seed: int, target: str | None = None) -> tuple[float, float]:
-    """(coverage among shown intervals, share of replicates with an interval); ``target``
-    = the design whose target is used (default: the design's own)."""
+@functools.lru_cache(maxsize=2)
+def _estimated(sc: Scenario, design: str, reps: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The pooled rows of one simulated study and the realised mean school prevalence per
+    replicate (kept, so the logit and the Korn–Graubard scores share one estimate call)."""
     rng = np.random.default_rng(seed)
     p_s = school_prevalences(sc, reps, rng)
     frame, inds = scored_replicates(sc, p_s, rng)
     table = estimate(frame, inds, ProfileOptions(design=design))  # type: ignore[arg-type]
-    pooled = _pooled(table).loc[[i.id for i in inds]]
-    truth = 100 * (np.full(reps, sc.p) if (target or design) == "clusters" else p_s.mean(axis=0))
+    return _pooled(table).loc[[i.id for i in inds]], p_s.mean(axis=0)
+
+
+def coverage(sc: Scenario, design: str, reps: int, seed: int, target: str | None = None,
+             method: str = "shown") -> tuple[float, float]:
+    """(coverage among shown intervals, share of replicates with an interval); ``target``
+    = the design whose target is used (default: the design's own); ``method="kg"`` scores
+    the Korn–Graubard interval (R svyciprop(method="beta")) of the same estimates instead
+    of the interval the profile shows (Clopper–Pearson where p̂ is 0 or 1 in both)."""
+    pooled, realised = _estimated(sc, design, reps, seed)
+    truth = 100 * (np.full(reps, sc.p) if (target or design) == "clusters" else realised)
     low, high = pooled["ci_low"].to_numpy(dtype=float), pooled["ci_high"].to_numpy(dtype=float)
     shown = ~np.isnan(low)
+    if method == "kg":
+        cols = [pooled[c].to_numpy(dtype=float) for c in ("pct", "se", "n", "df")]
+        kg_low, kg_high = korn_graubard_interval(cols[0] / 100, cols[1] / 100, cols[2], cols[3])
+        inner = shown & ~np.isnan(kg_low)  # the Clopper–Pearson fallback at p̂ = 0 or 1 stays
+        low, high = np.where(inner, 100 * kg_low, low), np.where(inner, 100 * kg_high, high)
     covered = (low <= truth) & (truth <= high)
     return (float(covered[shown].mean()) if shown.any() else float("nan")), float(shown.mean())
 
@@ -88,18 +107,25 @@ def main() -> None:
     t0 = time.perf_counter()
     ns, iccs = ((100,), (0.05,)) if args.quick else (NS, ICCS)
     print(f"coverage of 95 % intervals ({args.reps} replicates per cell); shown = share with an interval")
-    print(f"{'schools':>7} {'icc':>5} {'p':>5} {'n':>4} | {'census':>7} | {'clusters':>8} {'shown':>6}")
+    print(f"{'schools':>7} {'icc':>5} {'p':>5} {'n':>4} | {'census':>7} | {'clusters':>8} {'shown':>6} | {'KG':>6}")
     rows = []
     for k, (s, icc, p, n) in enumerate(itertools.product(SCHOOLS, iccs, PS, ns)):
         sc = Scenario(s, icc, p, n)
         c_cov, _ = coverage(sc, "census", args.reps, 1000 + k)
         k_cov, k_shown = coverage(sc, "clusters", args.reps, 5000 + k)
-        rows.append((s, icc, p, n, c_cov, k_cov, k_shown))
-        print(f"{s:>7} {icc:>5} {p:>5} {n:>4} | {c_cov:7.3f} | {k_cov:8.3f} {k_shown:6.2f}", flush=True)
-    frame = pd.DataFrame(rows, columns=["schools", "icc", "p", "n", "census", "clusters", "shown"])
+        kg_cov, _ = coverage(sc, "clusters", args.reps, 5000 + k, method="kg")  # same surveys (same seed)
+        rows.append((s, icc, p, n, c_cov, k_cov, k_shown, kg_cov))
+        print(f"{s:>7} {icc:>5} {p:>5} {n:>4} | {c_cov:7.3f} | {k_cov:8.3f} {k_shown:6.2f} | {kg_cov:6.3f}", flush=True)
+    frame = pd.DataFrame(rows, columns=["schools", "icc", "p", "n", "census", "clusters", "shown", "kg"])
     five = frame[frame["schools"] >= 5]
     print(f"\nschools >= 5: census coverage {five['census'].min():.3f}–{five['census'].max():.3f}, "
-          f"clusters {five['clusters'].min():.3f}–{five['clusters'].max():.3f}")
+          f"clusters {five['clusters'].min():.3f}–{five['clusters'].max():.3f}, "
+          f"clusters with Korn–Graubard {five['kg'].min():.3f}–{five['kg'].max():.3f}")
+    for s in (5, 20, 60):
+        part = frame[frame["schools"] == s]
+        print(f"schools {s:>2}: worst census {part['census'].min():.3f}, clusters {part['clusters'].min():.3f}, "
+              f"KG {part['kg'].min():.3f}; cells below 0.93: census {(part['census'] < 0.93).sum()}, "
+              f"clusters {(part['clusters'] < 0.93).sum()}, KG {(part['kg'] < 0.93).sum()} of {len(part)}")
     print(f"\nFDR of 'clearly above' under clusters ({args.fdr_runs} runs x 30 factors, 10 elevated)")
     for k, (s, icc, p) in enumerate(itertools.product((5, 20, 60), iccs, PS)):
         f, any_false = fdr(Scenario(s, icc, p, 100), args.fdr_runs, 9000 + k)

@@ -116,14 +116,17 @@ RANKING_TEXT = {
     "note": ("Order for a community-wide plan: universal programmes first, selective and indicated ones after them; "
              "within each, programmes rated by the country's registry and offered there, then local adaptations, other "
              "programmes offered there, programmes not offered there; then the fit score: how many prioritised factors a "
-             "programme addresses (weighted by priority rank), evidence rating, age fit and setting mix. The last column "
-             "gives the reason for each rank. Suggestions, not decisions: check the registry page and local conditions "
+             "programme addresses (weighted by priority rank), evidence rating, age fit and setting mix. Every priority shows its "
+             "best programme rated by the country's registry, if the catalogue has one (a selective or indicated one in "
+             "the part after the universal programmes). The last column gives the reason for each rank. Suggestions, not decisions: check the registry page and local conditions "
              "before adopting a programme.",
              "Reihenfolge für einen gemeindeweiten Plan: universelle Programme zuerst, selektive und indizierte danach; "
              "innerhalb davon die im Register des Landes bewerteten und dort angebotenen Programme, dann lokale Adaptionen, "
              "andere dort angebotene, dort nicht angebotene Programme; danach die Passung: wie viele priorisierte Faktoren "
-             "ein Programm adressiert (gewichtet nach Rang), Evidenzbewertung, Altersbezug und Vielfalt der Settings. Die "
-             "letzte Spalte nennt den Grund für jeden Rang. Vorschläge, keine Entscheidungen: vor der Auswahl Registerseite "
+             "ein Programm adressiert (gewichtet nach Rang), Evidenzbewertung, Altersbezug und Vielfalt der Settings. Jede "
+             "Priorität zeigt ihr bestes im Register des Landes bewertetes Programm, wenn der Katalog eines hat (ein "
+             "selektives oder indiziertes im Teil nach den universellen Programmen). Die letzte Spalte nennt den Grund "
+             "für jeden Rang. Vorschläge, keine Entscheidungen: vor der Auswahl Registerseite "
              "und Bedingungen vor Ort prüfen."),
 }
 

@@ -23,6 +23,16 @@ Order (documented in docs/catalogue-format.md), for a community-wide plan:
 
 Programmes addressing none of the priorities are not matches. Every match carries the
 reason for its rank in English and German.
+
+**Every priority shows its registry programme.** When a country is given, the list of
+``top`` is first given, for each priority, the best-ranked programme rated by the
+country's registry and offered there that addresses it (when the catalogue has one),
+and then filled in the order above; the chosen programmes keep that order. So a
+priority whose only registry programme is selective or indicated (e.g. "Kurve
+kriegen" for antisocial peers) shows it in the targeted part after the universal
+programmes, and its reason says why it was listed. The rule "registry first" holds
+within each prevention level; between levels the universal programmes come first,
+because the plan is community-wide.
 """
 
 from __future__ import annotations
@@ -82,6 +92,7 @@ class Match:
     country_fit: str = "any"
     country: str | None = None
     reason: Text | None = None
+    reserved_for: tuple[str, ...] = ()  # priorities for which it was listed as their registry programme
 
     def explain(self, lang: str = "en") -> str:
         return self.explanation.get(lang)
@@ -275,7 +286,18 @@ def _country_phrase(catalogue: Catalogue, p: Programme, fit: str, country: str |
     return text
 
 
-def _reason(catalogue: Catalogue, c: _Candidate, bonus: float, country: str | None) -> Text:
+def _reserved_phrase(names: Sequence[str], country: str | None, lang: str) -> str:
+    regs = registries_of(country)
+    i = 1 if lang == "de" else 0
+    reg_name = " / ".join(REGISTRY_NAMES.get(r, (r, r))[i] for r in regs)
+    joined = ", ".join(names)
+    if i:
+        return f"aufgeführt als Programm {reg_name} für die Priorität {joined}"
+    return f"listed as the programme rated by {reg_name} for the priority {joined}"
+
+
+def _reason(catalogue: Catalogue, c: _Candidate, bonus: float, country: str | None,
+            reserved: Sequence[str] = (), vocab: FactorVocabulary | None = None) -> Text:
     texts = {}
     base = round(c.base, 4)  # the Match.score shown beside the reason
     for lang in ("en", "de"):
@@ -284,6 +306,8 @@ def _reason(catalogue: Catalogue, c: _Candidate, bonus: float, country: str | No
         if bonus:
             score += f" + {bonus:.2f} für ein neues Setting" if de else f" + {bonus:.2f} for a setting not yet in the list"
         parts = [_level_phrase(c.programme, c.level, lang), _country_phrase(catalogue, c.programme, c.fit, country, lang), score]
+        if reserved and vocab is not None:
+            parts.append(_reserved_phrase([vocab.label(f, lang) for f in reserved], country, lang))
         texts[lang] = "; ".join(parts)
     return Text.model_validate(texts)
 
@@ -302,7 +326,8 @@ def match_programmes(
     ``ages`` is an inclusive (min, max) range in years; use
     :func:`ctc.catalogue.grades.grades_to_ages` for grades. ``country`` (ISO 3166-1
     alpha-2, checked against the catalogue) orders the matches by country fit; None
-    leaves them unordered by country. Returns at most ``top`` matches.
+    leaves them unordered by country. Returns at most ``top`` matches, among them, for
+    each priority, its best programme rated by the country's registry (module docstring).
     """
     country = check_country(country, catalogue) if country else None
     weights = priority_weights(priorities)
@@ -313,19 +338,43 @@ def match_programmes(
         raise UsageError(f"unknown priority factor(s) {', '.join(unknown)}; not scales of instrument {vocab.instrument!r}")
     ordered = dict(sorted(weights.items(), key=lambda kv: -kv[1]))
     pool = _candidates(catalogue, ordered, lo, hi, country)
-    matches: list[Match] = []
+    ranked: list[tuple[_Candidate, float]] = []
     seen: set[str] = set()
-    while pool and len(matches) < top:
+    while pool:  # the whole order (small catalogue); the list of `top` is chosen from it
         best, bonus = _pick(pool, seen)
         pool.remove(best)
         seen.update(best.programme.settings)
+        ranked.append((best, bonus))
+    reserved = _reserve(ranked, list(ordered), top)
+    chosen = set(reserved)
+    for k in range(len(ranked)):
+        if len(chosen) >= top:
+            break
+        chosen.add(k)
+    matches: list[Match] = []
+    plain = set(range(top))  # what the order alone would have listed
+    for k in sorted(chosen):
+        best, bonus = ranked[k]
+        why = reserved.get(k, ()) if k not in plain else ()
         expl = _explanation(best.programme, best.addressed, len(weights), lo, hi, vocab)
         matches.append(
             Match(len(matches) + 1, best.programme, round(best.base, 4), round(best.coverage, 4),
                   best.evidence, round(best.age_fit, 4), bonus, best.addressed, expl,
-                  best.level, best.fit, country, _reason(catalogue, best, bonus, country))
+                  best.level, best.fit, country, _reason(catalogue, best, bonus, country, why, vocab), why)
         )
     return matches
+
+
+def _reserve(ranked: Sequence[tuple[_Candidate, float]], priorities: Sequence[str], top: int) -> dict[int, tuple[str, ...]]:
+    """Position in ``ranked`` → the priorities whose first registry programme it is
+    (priorities in rank order, at most ``top`` positions)."""
+    out: dict[int, list[str]] = {}
+    for factor in priorities:
+        hit = next((k for k, (c, _) in enumerate(ranked) if c.fit == "registry" and factor in c.addressed), None)
+        if hit is None or (hit not in out and len(out) >= top):
+            continue
+        out.setdefault(hit, []).append(factor)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def programme_factor_matrix(matches: Sequence[Match], priorities: Priorities) -> pd.DataFrame:

@@ -30,7 +30,8 @@ def suggest_cmd(datafile: Path, output: Path | None, force: bool, instrument: st
     """Suggest which column of DATAFILE holds each item and respondent attribute.
 
     The template (item,column,confidence,candidates) lists every item and the roles
-    @respondent, @municipality, @grade, @school, @gender, @weight, @wave. Check the
+    @respondent, @municipality, @grade, @school, @gender, @weight, @wave, @stratum,
+    @schools_population, @enrolled. Check the
     rows that are not 'exact', fill in empty columns, then pass the file with --mapping.
     """
     inst = load_instrument(instrument)

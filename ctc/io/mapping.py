@@ -8,7 +8,10 @@ and spacing (``Q_A3`` finds ``q a3``; reported as ``column-matched-loosely``).
 Mapping file (UTF-8, a byte-order mark is fine; cp1252 is accepted as a fallback for
 files saved by Excel): a header whose first two fields are ``item,column``; one row
 per item id, and metadata roles as ``@respondent``, ``@municipality``, ``@grade``,
-``@school``, ``@gender``, ``@weight``, ``@wave``. An empty column means "not in the
+``@school``, ``@gender``, ``@weight``, ``@wave``, and for the survey design
+``@stratum`` (strata of the school sample), ``@schools_population`` (schools in the
+stratum's population) and ``@enrolled`` (enrolled students of the respondent's school),
+see docs/statistics.md. An empty column means "not in the
 data" (items: ``unmapped-item``; optional roles: not used). Further columns (e.g.
 ``confidence``, ``candidates`` of the template written by ``ctc map suggest``) and
 rows starting with ``#`` are ignored; ``;`` or tab may be used instead of ``,``.
@@ -32,7 +35,8 @@ from ..instrument.model import Instrument
 from .atomic import atomic_path
 from ..release.csvsafe import unquote, write_csv
 
-ROLES = ("respondent", "municipality", "grade", "school", "gender", "weight", "wave")
+ROLES = ("respondent", "municipality", "grade", "school", "gender", "weight", "wave",
+         "stratum", "schools_population", "enrolled")  # the last three: survey design (docs/statistics.md)
 REQUIRED_ROLES = ("respondent", "municipality", "grade")
 ROLE_PREFIX = "@"
 MAPPING_HINT = "fix the listed rows; 'ctc map suggest DATAFILE -o map.csv' writes a template to start from"
@@ -46,6 +50,9 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "gender": ("geschlecht", "sex", "gender"),
     "weight": ("gewicht", "weight", "wgt", "gewichtung"),
     "wave": ("welle", "wave", "jahr", "year", "erhebungsjahr"),
+    "stratum": ("stratum", "strata", "schicht"),
+    "schools_population": ("schools_population", "n_schools_population", "schulen_grundgesamtheit"),
+    "enrolled": ("enrolled", "enrolment", "enrollment", "schueler_gesamt", "schuelerzahl"),
 }
 
 Confidence = Literal["exact", "case-insensitive", "alias", "fuzzy", "none"]

@@ -22,6 +22,7 @@ from ..stats import (
     clopper_pearson_interval,
     domain_proportions,
 )
+from .design_check import check_population_sizes
 from .indicators import Indicator
 from .options import ProfileOptions
 
@@ -144,7 +145,9 @@ def check_design(scored: pd.DataFrame, options: ProfileOptions) -> None:
                          "Give both stages' population sizes, or neither.")
     if options.design == "census" and (cols["strata"] or cols["schools_population"]):
         raise UsageError("strata and a schools-in-population fpc apply to --design clusters only: under census "
-                         "every school is its own stratum", "Use --design clusters, or leave these out.")
+                         "every school is its own stratum",
+                         "Use --design clusters, or leave these out (the mapping roles @stratum, @schools_population).")
+    check_population_sizes(scored, options)
 
 
 def estimate(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: ProfileOptions) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal
 
 
@@ -68,6 +68,13 @@ class ProfileOptions:
 
     def design_columns(self) -> dict[str, str | None]:
         return {"strata": self.strata, "schools_population": self.schools_population, "enrolled": self.enrolled}
+
+    def with_design_roles(self, columns) -> ProfileOptions:
+        """These options with the design columns a mapping provided (roles ``stratum``,
+        ``schools_population``, ``enrolled`` of ctc.io.mapping) where none was given."""
+        given = {"strata": "stratum", "schools_population": "schools_population", "enrolled": "enrolled"}
+        found = {name: role for name, role in given.items() if role in columns and getattr(self, name) is None}
+        return replace(self, **found) if found else self
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)

@@ -40,7 +40,8 @@ from .guard import guarded_run
 from .options import ProfileOptions
 
 KEEP_PREFIXES = ("flag.", "outcome.", "screen.")  # screen.*: the audit of one wave (guard.select_wave)
-META = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave", "excluded")
+META = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave", "excluded",
+        "stratum", "schools_population", "enrolled")
 
 
 @dataclass
@@ -205,6 +206,7 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
     base = load_baseline(baseline, inst) if baseline is not None else None
     result, selection = guarded_run(input_path, inst, options, mapping=Path(mapping) if mapping else None, read=read, progress=progress)
     t1 = time.perf_counter()
+    options = options.with_design_roles(result.kept.columns)  # @stratum, @schools_population, @enrolled
     tables = profile_tables(result.kept, inst, base, options)
     t2 = time.perf_counter()
     published = release(tables.table, tables.protection, tables.priorities, finish_audit(result.audit, inst, options.lang),

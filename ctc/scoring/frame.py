@@ -21,10 +21,13 @@ from ..io.names import normalise_labels
 from .kernel import UNKNOWN, YES, KernelResult, score_columns
 from .plan import Plan, compile_plan
 
-ROLES = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave")
+ROLES = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave",
+         "stratum", "schools_population", "enrolled")
 
 #: roles whose values name groups: one spelling each (NFC, white space collapsed, see ctc.io.names)
-LABEL_ROLES = ("municipality", "school", "gender")
+LABEL_ROLES = ("municipality", "school", "gender", "stratum")
+#: numeric roles (text that is not a number becomes missing and is refused by the profile)
+NUMBER_ROLES = ("weight", "schools_population", "enrolled")
 
 Select = Callable[[str], bool] | None
 
@@ -48,7 +51,7 @@ def _meta(chunk: Chunk, roles: Mapping[str, str], grades: np.ndarray) -> pd.Data
         col = chunk.series(column)
         if role == "grade":
             meta[role] = pd.array(grades, dtype="Float64").astype("Int64")
-        elif role == "weight":
+        elif role in NUMBER_ROLES:
             meta[role] = pd.to_numeric(col, errors="coerce").astype("Float64")
         else:
             # labels as text in every format: SPSS stores 17 as 17.0, CSV as "17" or "017"

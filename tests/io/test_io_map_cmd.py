@@ -44,7 +44,7 @@ def test_suggest_to_stdout_equals_library(ctc, datafile, mini, mini_path):
     printed["item"] = printed["item"].map(unquote)
     expected = suggest_mapping(mini, ["RID", "Town", "Klasse", "a1", "a2", "Q_A3", "b1"])
     pd.testing.assert_frame_equal(printed, expected, check_dtype=False)
-    assert result.stderr.strip() == ("4 exact, 3 loose (2 case-insensitive, 1 alias), 8 not found. "
+    assert result.stderr.strip() == ("4 exact, 3 loose (2 case-insensitive, 1 alias), 11 not found. "
                                      "Check the loose rows, then use it with --mapping.")
 
 

@@ -104,7 +104,8 @@ def test_bad_mapping_file_lists_every_problem(mini, tmp_path):
         resolve_columns(mini, ["rid", "town", "grade", "a1", "x"], mapping=mapping)
     assert [str(p) for p in err.value.problems] == [
         "zz (line 2): unknown item id",
-        "@resp (line 3): unknown role; roles: @respondent, @municipality, @grade, @school, @gender, @weight, @wave",
+        "@resp (line 3): unknown role; roles: @respondent, @municipality, @grade, @school, @gender, @weight, @wave, "
+        "@stratum, @schools_population, @enrolled",
         "a1 (line 4): column 'nope' is not in the data",
         "a1 (line 5): listed twice (lines 4 and 5)",
         "b1 (line 6): column 'town2' is not in the data (did you mean 'town'?)",

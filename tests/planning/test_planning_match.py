@@ -130,7 +130,8 @@ def test_demo_german_workbook_suggests_gruene_liste_first_and_universal_before_t
     cat = load_catalogue()
     by_name = {p.name.get("de"): p for p in cat.programmes}
     assert json.loads((demo_de / "manifest.json").read_text(encoding="utf-8"))["options"]["country"] == "DE"
-    checked_first = 0
+    checked_first = checked_shown = 0
+    listed_for_priority: list[tuple[str, str]] = []
     for name in MUNICIPALITIES:
         ctx = context_from_outputs(demo_de, name, None, lang="de")
         folder = next(m["folder"] for m in ctx.manifest["municipalities"] if m["name"] == name)
@@ -153,10 +154,20 @@ def test_demo_german_workbook_suggests_gruene_liste_first_and_universal_before_t
             if rows_f and has_universal_gl:
                 assert gl_in_de(rows_f[0][1]), (name, factor, rows_f[0][1].id)
                 checked_first += 1
+            if any(gl_in_de(p) and factor in p.factor_ids for p in cat.programmes):
+                # every priority that has a Grüne Liste programme shows one, the universal part first
+                assert any(gl_in_de(p) for _, p in rows_f), (name, factor, [p.id for _, p in rows_f])
+                checked_shown += 1
+        for _, p, why in ranked:
+            if "aufgeführt als Programm der Grünen Liste Prävention für die Priorität" in why:
+                listed_for_priority.append((name, p.id))
         ids_ = [p.id for _, p, _ in ranked]
         if {"familien-staerken", "sfp-10-14"} <= set(ids_):  # the German adaptation above its US original
             assert ids_.index("familien-staerken") < ids_.index("sfp-10-14")
     assert checked_first >= 3  # the rule was tested on real priorities, not vacuously
+    assert checked_shown > checked_first
+    # Musterstadt's only Grüne Liste programme for antisocial peers is indicated: listed after the universal ones
+    assert ("Musterstadt", "kurve-kriegen") in listed_for_priority
 
 
 def test_workbook_in_english_gives_the_reasons_in_english_and_keeps_the_runs_country(demo_de: Path, tmp_path: Path) -> None:

@@ -44,3 +44,11 @@ def test_few_schools_get_no_interval_under_clusters() -> None:
 def test_clearly_above_keeps_its_false_discovery_rate_under_clusters() -> None:
     rate, _ = fdr(Scenario(20, 0.05, 0.1, 100), runs=100, seed=14)
     assert rate <= 0.05
+
+
+def test_korn_graubard_scores_the_same_surveys_and_covers_where_the_logit_interval_does() -> None:
+    # the bench's comparison column: same seed, same estimates, a different interval
+    sc = Scenario(20, 0.05, 0.1, 100)
+    logit, _ = coverage(sc, "clusters", 1000, seed=15)
+    kg, shown = coverage(sc, "clusters", 1000, seed=15, method="kg")
+    assert shown == 1.0 and 0.93 <= kg <= 0.97 and 0.93 <= logit <= 0.97 and kg != logit
