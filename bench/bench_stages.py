@@ -54,7 +54,14 @@ def stages(path: Path, bootstrap: int) -> dict[str, float]:
     out["read+score"] = time.perf_counter() - t
     inds = indicators(inst)
     t = time.perf_counter()
-    est = compute.estimate(result.kept, inds, options)
+    if hasattr(compute, "estimate_cells"):  # the table reduced once, shared with the bootstrap
+        from ctc.profile.cells import prepare
+
+        cells = {"cells": prepare(result.kept, inds, options)}
+        est = compute.estimate_cells(cells["cells"], options)
+    else:  # before the reduction (for before/after figures)
+        cells = {}
+        est = compute.estimate(result.kept, inds, options)
     out["estimate"] = time.perf_counter() - t
     t = time.perf_counter()
     table, protection = protect_profile(est, list(inst.genders or {}), profile_rules(options.suppression))
@@ -65,7 +72,7 @@ def stages(path: Path, bootstrap: int) -> dict[str, float]:
     table = table[compute.PROFILE_COLUMNS]
     out["protect+compare"] = time.perf_counter() - t
     t = time.perf_counter()
-    prio = prioritise(table, result.kept, inds, options, True)
+    prio = prioritise(table, result.kept, inds, options, True, **cells)
     out["priorities"] = time.perf_counter() - t
     t = time.perf_counter()
     published = release(table, protection, prio, finish_audit(result.audit, inst, options.lang),

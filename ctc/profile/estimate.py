@@ -36,19 +36,23 @@ def indicator_matrix(scored: pd.DataFrame, inds: tuple[Indicator, ...]) -> np.nd
     return out
 
 
-def _long(labels: pd.DataFrame, inds: tuple[Indicator, ...], stats: dict[str, np.ndarray]) -> pd.DataFrame:
-    n_dom, n_ind = stats["n"].shape
+def _long(parts: list[tuple[str, pd.DataFrame, dict[str, np.ndarray]]], inds: tuple[Indicator, ...]) -> pd.DataFrame:
+    """One long table from every part's domain labels and (domains × indicators) statistics,
+    built once (not one frame per municipality)."""
+    n_ind = len(inds)
+    labels = pd.concat([lab.assign(municipality=name) for name, lab, _ in parts], ignore_index=True)
+    n_dom = len(labels)
     out = labels.loc[np.repeat(np.arange(n_dom), n_ind)].reset_index(drop=True)
     out["indicator_type"] = np.tile([i.type for i in inds], n_dom)
     out["indicator_id"] = np.tile([i.id for i in inds], n_dom)
-    for name, arr in stats.items():
-        out[name] = arr.ravel()
+    for name in parts[0][2]:
+        out[name] = np.concatenate([stats[name].ravel() for _, _, stats in parts])
     return out
 
 
-def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool) -> pd.DataFrame:
-    inds = cells.inds
-    est = domain_proportions(rows.y, cell_design(rows, options, whole), cell_domains(rows, cells), level=options.level, indicators=tuple(i.id for i in inds))
+def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    est = domain_proportions(rows.y, cell_design(rows, options, whole), cell_domains(rows, cells), level=options.level,
+                             indicators=tuple(i.id for i in cells.inds))
     p = est.estimate
     low, high = est.ci_low.copy(), est.ci_high.copy()
     method = np.full(p.shape, "logit", dtype=object)
@@ -71,9 +75,9 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool) -> pd.D
         srs = p * (1 - p) / (est.n - 1)
         deff = np.where((srs > 0) & np.isfinite(est.se), est.se**2 / srs, np.nan)
         n_eff = np.where(deff > 0, est.n / deff, np.nan)
-    return _long(est.domains, inds, {"n": est.n, "n_flagged": est.n_flagged, "pct": 100 * p, "ci_low": 100 * low,
-                                     "ci_high": 100 * high, "se": 100 * est.se, "df": df, "deff": deff, "n_eff": n_eff,
-                                     "ci_method": method})
+    return est.domains, {"n": est.n, "n_flagged": est.n_flagged, "pct": 100 * p, "ci_low": 100 * low,
+                         "ci_high": 100 * high, "se": 100 * est.se, "df": df, "deff": deff, "n_eff": n_eff,
+                         "ci_method": method}
 
 
 def check_design(scored: pd.DataFrame, options: ProfileOptions) -> None:
@@ -111,11 +115,10 @@ def estimate(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: Profile
 def estimate_cells(cells: Cells, options: ProfileOptions) -> pd.DataFrame:
     """:func:`estimate` on the prepared arrays (:func:`ctc.profile.cells.prepare`), which the
     bootstrap of the priorities reuses: the respondent table is split once."""
-    parts = [_one(cells.municipality(name), cells, options, whole=False).assign(municipality=name)
-             for name in cells.munis]
+    parts = [(name, *_one(cells.municipality(name), cells, options, whole=False)) for name in cells.munis]
     if cells.munis:
-        parts.append(_one(cells.rows, cells, options, whole=True).assign(municipality=ALL))
-        table = pd.concat(parts, ignore_index=True)
+        parts.append((ALL, *_one(cells.rows, cells, options, whole=True)))
+        table = _long(parts, cells.inds)
     else:
         table = _empty(cells.inds)
     table["weighted"] = cells.weighted
