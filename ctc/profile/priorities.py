@@ -20,6 +20,7 @@ numbers are the table's numbers.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -221,28 +222,34 @@ def prioritise(table: pd.DataFrame, scored: pd.DataFrame, inds: tuple[Indicator,
     all_genders = table[table["gender"].astype(str) == ALL]
     parts = dict(tuple(all_genders.groupby("municipality", observed=True, sort=False)))
     rows = []
-    for index, muni in enumerate(m for m in table["municipality"].cat.categories if m != ALL):
+    for muni in [m for m in table["municipality"].cat.categories if m != ALL]:
         part = parts.get(muni, all_genders.iloc[:0])
-        pct = _municipality_bootstrap(cells, muni, index, options)
+        pct = _municipality_bootstrap(cells, muni, options)
         for kind in KINDS:
             rows.append(_kind_rows(part, pct, cells.inds, options, has_baseline, muni, kind))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
-def _municipality_bootstrap(cells: Cells, muni: str, index: int, options: ProfileOptions) -> np.ndarray | None:
+def municipality_rng(seed: int, municipality: str) -> np.random.Generator:
+    """The bootstrap's random stream of one municipality: from the seed and its name only,
+    so its shares do not depend on the other municipalities of the file, their order, or
+    the process it is computed in."""
+    name = int.from_bytes(hashlib.sha256(municipality.encode("utf-8")).digest()[:8], "little")
+    return np.random.default_rng([seed, name])
+
+
+def _municipality_bootstrap(cells: Cells, muni: str, options: ProfileOptions) -> np.ndarray | None:
     """Resampled % of every indicator (replicates × indicators) in one municipality, or None.
 
-    Its own random stream (seed, municipality's position), so a municipality's shares do
-    not depend on which others are in the file or where it is computed; risk and
-    protective factors are ranked in the same resamples."""
+    Risk and protective factors are ranked in the same resamples."""
     if muni not in cells.slices or options.bootstrap <= 0:
         return None
     rows = cells.municipality(muni)
     rows = rows.take(rows.include)
     if len(rows) == 0:
         return None
-    rng = np.random.default_rng([options.seed, index])
-    return bootstrap_pct(rows, cell_design(rows, options, whole=False), options.bootstrap, rng)
+    return bootstrap_pct(rows, cell_design(rows, options, whole=False), options.bootstrap,
+                         municipality_rng(options.seed, muni))
 
 
 def _factor_rows(part: pd.DataFrame, kind: str) -> dict[str, tuple[dict, GradeRows]]:
