@@ -252,12 +252,16 @@ def _municipality_bootstrap(cells: Cells, muni: str, options: ProfileOptions) ->
                          municipality_rng(options.seed, muni))
 
 
+#: the pooled row's fields a reason quotes
+REASON_FIELDS = ("pct", "baseline_pct", "diff_pp", "q_value", "diff_ci_low", "diff_ci_high")
+
+
 def _factor_rows(part: pd.DataFrame, kind: str) -> dict[str, tuple[dict, GradeRows]]:
-    """Per factor of ``kind``: its pooled row (as a dict) and its per-grade rows."""
+    """Per factor of ``kind``: its pooled row's :data:`REASON_FIELDS` and its per-grade rows."""
     rows = part[part["indicator_type"] == kind]
     grade = rows["grade"].astype(str).to_numpy(dtype=object)
     ids = rows["indicator_id"].to_numpy(dtype=object)
-    fields = {c: rows[c].to_numpy() for c in rows.columns if c not in ("grade",)}
+    fields = {c: rows[c].to_numpy(dtype=float) for c in REASON_FIELDS if c in rows.columns}
     grades = GradeRows.of(rows)
     out: dict[str, tuple[dict, GradeRows]] = {}
     for ident in dict.fromkeys(ids):
@@ -296,9 +300,8 @@ def _kind_rows(table, boot, inds, options, has_baseline, muni, kind) -> pd.DataF
     per_factor = _factor_rows(table, kind)
     empty = GradeRows([], np.zeros(0, dtype=bool), np.zeros(0), np.zeros(0), np.zeros(0))
     reasons = [
-        _reason(kind, {**per_factor.get(i.id, ({}, empty))[0], **pooled.loc[i.id].to_dict()},
-                per_factor.get(i.id, ({}, empty))[1], rule == "excess", options.alpha, options.lang,
-                options.risk_level, options.protective_level)
+        _reason(kind, *(per_factor[i.id] if i.id in per_factor else (pooled.loc[i.id].to_dict(), empty)),
+                rule == "excess", options.alpha, options.lang, options.risk_level, options.protective_level)
         if shown[k] else t("reason.suppressed", options.lang)
         for k, i in enumerate(kind_inds)
     ]
