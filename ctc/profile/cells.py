@@ -58,8 +58,6 @@ class Cells:
     munis: list[str]
     grades: list[str]
     genders: list[str]
-    has_gender: bool
-    has_grade: bool
     weighted: bool  # the file has weights (any non-missing)
 
     def municipality(self, name: str) -> Rows:
@@ -86,7 +84,7 @@ def _codes(scored: pd.DataFrame, role: str, levels: list[str]) -> np.ndarray:
 
 
 def _labels(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
-    """Factorised string labels (missing → "(none)"), or None when the column is not used."""
+    """The column's labels as strings (missing → "(none)"), or None when the column is not used."""
     if column is None or column not in frame.columns:
         return None
     return frame[column].astype("string").fillna(NONE).to_numpy(dtype=object)
@@ -151,8 +149,7 @@ def prepare(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: ProfileO
         enrolled=None if numbers["enrolled"] is None else numbers["enrolled"][order],
         schools_population=None if numbers["schools_population"] is None else numbers["schools_population"][order],
     )
-    return Cells(inds, rows, slices, munis, grades, genders, "gender" in scored.columns, "grade" in scored.columns,
-                 has_weights and bool(np.isfinite(weights).any()))
+    return Cells(inds, rows, slices, munis, grades, genders, has_weights and bool(np.isfinite(weights).any()))
 
 
 def design(rows: Rows, options: ProfileOptions, whole: bool) -> SurveyDesign:
