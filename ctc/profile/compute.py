@@ -14,8 +14,10 @@ from ..release.protect import Protected, protect_profile
 from ..release.publish import profile_rules
 from ..stats import bh_adjust_grouped
 from .baseline import Baseline, compare
-from .estimate import estimate
+from .cells import prepare
+from .estimate import check_design, estimate_cells
 from .indicators import Indicator, indicators
+from .memory import trim
 from .options import ProfileOptions
 from .priorities import prioritise
 
@@ -38,12 +40,16 @@ class ProfileTables:
 def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | None, options: ProfileOptions) -> ProfileTables:
     inds = indicators(inst)
     genders = list(inst.genders or {}) or sorted(set(scored["gender"].dropna().astype(str))) if "gender" in scored else []
-    table, protection = protect_profile(estimate(scored, inds, options), genders, profile_rules(options.suppression))
+    check_design(scored, options)
+    cells = prepare(scored, inds, options)  # the respondent table split once, for the estimate and the bootstrap
+    estimates = estimate_cells(cells, options)
+    trim()  # the kernel's temporaries (one float64 block per indicator chunk)
+    table, protection = protect_profile(estimates, genders, profile_rules(options.suppression))
     table = compare(table, baseline, options.level)
     # one family of comparisons per municipality (the whole file is a family of its own)
     table["q_value"] = bh_adjust_grouped(table["p_value"].to_numpy(dtype=float), table["municipality"].astype(str).to_numpy())
     labels = {(i.type, i.id): i.name(options.lang) for i in inds}
     table["label"] = [labels[k] for k in zip(table["indicator_type"], table["indicator_id"])]
     table = table[PROFILE_COLUMNS]
-    priorities = prioritise(table, scored, inds, options, baseline is not None)
+    priorities = prioritise(table, scored, inds, options, baseline is not None, cells=cells)
     return ProfileTables(table, priorities, inds, protection)

@@ -15,18 +15,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from ..stats import (
-    CiStatus,
-    Domains,
-    SurveyDesign,
-    clopper_pearson_interval,
-    domain_proportions,
-)
+from ..stats import CiStatus, clopper_pearson_interval, domain_proportions
+from .cells import ALL, Cells, Rows, prepare
+from .cells import design as cell_design
+from .cells import domains as cell_domains
 from .design_check import check_population_sizes
 from .indicators import Indicator
 from .options import ProfileOptions
 
-ALL = "all"
 #: under clusters, domains with fewer degrees of freedom (schools - strata) get no interval
 MIN_CLUSTER_DF = 4
 KEYS = ("municipality", "grade", "gender")
@@ -41,65 +37,28 @@ def indicator_matrix(scored: pd.DataFrame, inds: tuple[Indicator, ...]) -> np.nd
     return out
 
 
-def _levels(scored: pd.DataFrame, role: str, include: np.ndarray) -> list[str]:
-    if role not in scored.columns:
-        return []
-    values = scored.loc[include, role].dropna()
-    if role == "grade":
-        return [str(g) for g in sorted(values.astype(int).unique())]
-    return sorted(values.astype(str).unique())
-
-
-def _factor(scored: pd.DataFrame, role: str, levels: list[str]) -> pd.Categorical:
-    if role not in scored.columns or not levels:
-        return pd.Categorical([ALL] * len(scored), categories=[ALL])
-    raw = scored[role]
-    values = raw.astype("Int64").astype("string") if role == "grade" else raw.astype("string")
-    return pd.Categorical(values.to_numpy(dtype=object, na_value=None), categories=levels)
-
-
-def _long(labels: pd.DataFrame, inds: tuple[Indicator, ...], stats: dict[str, np.ndarray]) -> pd.DataFrame:
-    n_dom, n_ind = stats["n"].shape
+def _long(parts: list[tuple[str, pd.DataFrame, dict[str, np.ndarray]]], inds: tuple[Indicator, ...]) -> pd.DataFrame:
+    """One long table from every part's domain labels and (domains × indicators) statistics,
+    built once (not one frame per municipality)."""
+    n_ind = len(inds)
+    labels = pd.concat([lab.assign(municipality=name) for name, lab, _ in parts], ignore_index=True)
+    n_dom = len(labels)
     out = labels.loc[np.repeat(np.arange(n_dom), n_ind)].reset_index(drop=True)
     out["indicator_type"] = np.tile([i.type for i in inds], n_dom)
     out["indicator_id"] = np.tile([i.id for i in inds], n_dom)
-    for name, arr in stats.items():
-        out[name] = arr.ravel()
+    for name in parts[0][2]:
+        out[name] = np.concatenate([stats[name].ravel() for _, _, stats in parts])
     return out
 
 
-def _design(sub: pd.DataFrame, options: ProfileOptions, whole: bool) -> SurveyDesign:
-    """The declared design of one municipality (or of the whole file, municipalities as strata)."""
-    weights = sub["weight"].to_numpy(dtype=np.float64, na_value=np.nan) if _has_weights(sub) else np.ones(len(sub))
-    muni = sub["municipality"].astype("string").fillna("(none)").to_numpy(dtype=object)
-    has_school = "school" in sub.columns
-    school = sub["school"].astype("string").fillna("(none)").to_numpy(dtype=object) if has_school else np.zeros(len(sub))
-    school_key = np.array([f"{m}\x1f{s}" for m, s in zip(muni, school)], dtype=object)
-    cols = options.design_columns()
-    if options.design == "census":
-        # every school took part: schools are strata, students the units (R id=~1, strata=~school)
-        enrolled = sub[cols["enrolled"]].to_numpy(dtype=np.float64) if cols["enrolled"] else None
-        return SurveyDesign.build(weights, strata=school_key, psu=None, fpc=enrolled, lonely_psu=options.lonely_psu)
-    # clusters: schools are the PSUs, within the declared strata (and within municipalities for the file)
-    strata = sub[cols["strata"]].astype("string").fillna("(none)").to_numpy(dtype=object) if cols["strata"] else None
-    if whole:
-        strata = muni if strata is None else np.array([f"{m}\x1f{s}" for m, s in zip(muni, strata)], dtype=object)
-    fpc = sub[cols["schools_population"]].to_numpy(dtype=np.float64) if cols["schools_population"] else None
-    fpc2 = sub[cols["enrolled"]].to_numpy(dtype=np.float64) if cols["enrolled"] else None
-    return SurveyDesign.build(weights, strata=strata, psu=school_key, fpc=fpc, fpc2=fpc2, lonely_psu=options.lonely_psu)
-
-
-def _has_weights(frame: pd.DataFrame) -> bool:
-    return "weight" in frame.columns and bool(frame["weight"].notna().any())
-
-
-def _one(sub: pd.DataFrame, y: np.ndarray, inds, domains: Domains, options: ProfileOptions, whole: bool) -> pd.DataFrame:
-    design = _design(sub, options, whole)
-    est = domain_proportions(y, design, domains, level=options.level, indicators=tuple(i.id for i in inds))
+def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    design, domains = cell_design(rows, options, whole), cell_domains(rows, cells)
+    est = domain_proportions(rows.y, design, domains, level=options.level, indicators=tuple(i.id for i in cells.inds))
     if options.calibration is not None:  # weighted by `ctc weights`: residuals of the calibration model
         from ..weights.model import calibrated_estimates
 
-        est = calibrated_estimates(est, y, design, domains, sub, options.calibration)
+        frame = cells.source.iloc[rows.position]
+        est = calibrated_estimates(est, rows.y.astype(np.float64), design, domains, frame, options.calibration)
     p = est.estimate
     low, high = est.ci_low.copy(), est.ci_high.copy()
     method = np.full(p.shape, "logit", dtype=object)
@@ -122,9 +81,9 @@ def _one(sub: pd.DataFrame, y: np.ndarray, inds, domains: Domains, options: Prof
         srs = p * (1 - p) / (est.n - 1)
         deff = np.where((srs > 0) & np.isfinite(est.se), est.se**2 / srs, np.nan)
         n_eff = np.where(deff > 0, est.n / deff, np.nan)
-    return _long(est.domains, inds, {"n": est.n, "n_flagged": est.n_flagged, "pct": 100 * p, "ci_low": 100 * low,
-                                     "ci_high": 100 * high, "se": 100 * est.se, "df": df, "deff": deff, "n_eff": n_eff,
-                                     "ci_method": method})
+    return est.domains, {"n": est.n, "n_flagged": est.n_flagged, "pct": 100 * p, "ci_low": 100 * low,
+                         "ci_high": 100 * high, "se": 100 * est.se, "df": df, "deff": deff, "n_eff": n_eff,
+                         "ci_method": method}
 
 
 def check_design(scored: pd.DataFrame, options: ProfileOptions) -> None:
@@ -158,39 +117,20 @@ def estimate(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: Profile
     column every respondent has weight 1.
     """
     check_design(scored, options)
-    include = ~scored["excluded"].to_numpy(dtype=bool)
-    y = indicator_matrix(scored, inds)
-    grade_levels = _levels(scored, "grade", include)
-    gender_levels = _levels(scored, "gender", include)
-    muni_levels = _levels(scored, "municipality", include)
-    weighted = _has_weights(scored)
-    parts = []
-    muni = scored["municipality"].astype("string")
-    for name in muni_levels:
-        rows = (muni == name).fillna(False).to_numpy()
-        parts.append(_one(scored.loc[rows], y[rows], inds, _domains(scored.loc[rows], grade_levels, gender_levels),
-                          options, whole=False).assign(municipality=name))
-    if muni_levels:
-        parts.append(_one(scored, y, inds, _domains(scored, grade_levels, gender_levels), options, whole=True)
-                     .assign(municipality=ALL))
-        table = pd.concat(parts, ignore_index=True)
+    return estimate_cells(prepare(scored, inds, options), options)
+
+
+def estimate_cells(cells: Cells, options: ProfileOptions) -> pd.DataFrame:
+    """:func:`estimate` on the prepared arrays (:func:`ctc.profile.cells.prepare`), which the
+    bootstrap of the priorities reuses: the respondent table is split once."""
+    parts = [(name, *_one(cells.municipality(name), cells, options, whole=False)) for name in cells.munis]
+    if cells.munis:
+        parts.append((ALL, *_one(cells.rows, cells, options, whole=True)))
+        table = _long(parts, cells.inds)
     else:
-        table = _empty(inds)
-    table["weighted"] = weighted
-    return _order(table, muni_levels, grade_levels, gender_levels)
-
-
-def _domains(sub: pd.DataFrame, grade_levels: list[str], gender_levels: list[str]) -> Domains:
-    """Grade × gender cells and their pooled margins; a role the data lack (no gender
-    column) is only "all" — crossing it would give every domain twice."""
-    include = ~sub["excluded"].to_numpy(dtype=bool)
-    levels = {"grade": grade_levels, "gender": gender_levels}
-    factors = {role: _factor(sub, role, lv) for role, lv in levels.items() if lv}
-    if not factors:
-        factors = {"grade": _factor(sub, "grade", [])}
-    domains = Domains.crossed(factors, include=include)
-    missing = {role: ALL for role in levels if role not in domains.labels}
-    return Domains(domains.atom, domains.membership, domains.labels.assign(**missing)) if missing else domains
+        table = _empty(cells.inds)
+    table["weighted"] = cells.weighted
+    return _order(table, cells.munis, cells.grades, cells.genders)
 
 
 def _empty(inds) -> pd.DataFrame:

@@ -20,15 +20,17 @@ numbers are the table's numbers.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
-
 from scipy import sparse
 
 from ..i18n import number, t
 from ..stats import SurveyDesign
-from .estimate import ALL, indicator_matrix
-from .estimate import _design as estimate_design
+from .cells import ALL, Cells, Rows, prepare
+from .cells import design as cell_design
 from .indicators import Indicator
 from .options import ProfileOptions
 
@@ -63,28 +65,50 @@ def by_grade(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
     return table[m & (table["indicator_type"] == kind)]
 
 
-def _bootstrap_top_share(y: np.ndarray, design: SurveyDesign, base: np.ndarray, top: int, sign: int,
-                         use_excess: bool, options: ProfileOptions, rng: np.random.Generator) -> np.ndarray:
-    """Share of resamples in which each factor is among the ``top`` worst (by the shortlist rule).
+#: replicate × PSU counts drawn at a time (bounds the bootstrap's memory for a big municipality)
+_DRAW_ELEMENTS = 1 << 22
 
-    Resamples what the design samples: within every stratum its PSUs are drawn with
-    replacement (whole schools within strata under ``clusters``, students within their
-    school under ``census``); a PSU drawn k times counts k times.
+
+def replicate_counts(design: SurveyDesign, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """How often each PSU is drawn in each resample: (replicates × PSUs).
+
+    Resamples what the design samples: within every stratum its n_h PSUs are drawn with
+    replacement, n_h times (whole schools within strata under ``clusters``, students within
+    their school under ``census``). The counts of n_h uniform draws among n_h PSUs are a
+    Multinomial(n_h, 1/n_h) vector, independent between strata and resamples.
     """
-    n = len(y)
-    if n == 0 or options.bootstrap <= 0 or y.shape[1] == 0:
-        return np.full(y.shape[1], np.nan)
+    by_stratum = np.argsort(design.psu_stratum, kind="stable")  # PSUs grouped by stratum
+    slot_stratum = design.psu_stratum[by_stratum]
+    size = design.n_psu[slot_stratum]
+    first = (np.cumsum(design.n_psu) - design.n_psu)[slot_stratum]
+    n_psu = design.n_psus
+    counts = np.empty((replicates, n_psu))
+    step = max(1, _DRAW_ELEMENTS // max(n_psu, 1))
+    for start in range(0, replicates, step):
+        block = min(step, replicates - start)
+        picked = by_stratum[first + rng.integers(0, size, size=(block, n_psu))]
+        flat = picked + (np.arange(block) * n_psu)[:, None]
+        counts[start:start + block] = np.bincount(flat.ravel(), minlength=block * n_psu).reshape(block, n_psu)
+    return counts
+
+
+def bootstrap_pct(rows: Rows, design: SurveyDesign, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """Weighted % of every indicator in every resample (replicates × indicators): the
+    per-PSU totals Σw·y and Σw·answered, combined by one matrix product per block."""
+    n = len(rows)
     to_psu = sparse.csr_array((design.weights, (design.psu, np.arange(n))), shape=(design.n_psus, n))
-    valid = to_psu @ (~np.isnan(y)).astype(np.float64)
-    hit = to_psu @ (y == 1.0).astype(np.float64)
-    counts = np.zeros((options.bootstrap, design.n_psus))
-    by_stratum = np.argsort(design.psu_stratum, kind="stable")
-    bounds = np.r_[0, np.cumsum(design.n_psu)]
-    for h in range(design.n_strata):  # strata are schools or a few declared strata: a short loop
-        psus = by_stratum[bounds[h]:bounds[h + 1]]
-        counts[:, psus] = rng.multinomial(psus.size, np.full(psus.size, 1.0 / psus.size), size=options.bootstrap)
+    answered = ~np.isnan(rows.y)
+    totals = np.hstack([to_psu @ (rows.y == 1.0).astype(np.float64), to_psu @ answered.astype(np.float64)])
+    summed = replicate_counts(design, replicates, rng) @ totals
+    k = rows.y.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        pct = 100 * (counts @ hit) / (counts @ valid)
+        return 100 * summed[:, :k] / summed[:, k:]
+
+
+def _top_share(pct: np.ndarray, base: np.ndarray, top: int, sign: int, use_excess: bool) -> np.ndarray:
+    """Share of resamples in which each factor is among the ``top`` worst (by the shortlist rule)."""
+    if pct.shape[0] == 0 or pct.shape[1] == 0:
+        return np.full(pct.shape[1], np.nan)
     metric = sign * (pct - base if use_excess else pct)
     metric = np.where(np.isnan(metric), -np.inf, metric)
     k = min(top, metric.shape[1])
@@ -92,6 +116,24 @@ def _bootstrap_top_share(y: np.ndarray, design: SurveyDesign, base: np.ndarray, 
     idx = np.argpartition(-metric, k - 1, axis=1)[:, :k]
     np.put_along_axis(in_top, idx, True, axis=1)
     return in_top.mean(axis=0)
+
+
+@dataclass(frozen=True)
+class GradeRows:
+    """One factor's per-grade rows (not the pooled one) as plain arrays, in table order."""
+
+    grade: list[str]
+    suppressed: np.ndarray
+    pct: np.ndarray
+    diff_pp: np.ndarray
+    q_value: np.ndarray
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> GradeRows:
+        def col(name: str) -> np.ndarray:
+            return frame[name].to_numpy(dtype=float) if name in frame.columns else np.full(len(frame), np.nan)
+        return cls(frame["grade"].astype(str).tolist(), frame["suppressed"].to_numpy(dtype=bool), col("pct"),
+                   col("diff_pp"), col("q_value"))
 
 
 def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: bool, alpha: float, lang: str, *,
@@ -108,6 +150,12 @@ def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: b
         row = {**{k: pooled[k] for k in ("diff_pp", "q_value", "diff_ci_low", "diff_ci_high") if k in pooled.index},
                **dict(row)}
         grades = grades.iloc[np.flatnonzero(~is_pooled)]
+    return _reason(kind, dict(row), GradeRows.of(grades), has_baseline, alpha, lang, risk_level, protective_level)
+
+
+def _reason(kind: str, row: dict, grades: GradeRows, has_baseline: bool, alpha: float, lang: str,
+            risk_level: float, protective_level: float) -> str:
+    """:func:`reason_text` on plain values: no table is filtered per factor."""
     sign = _sign(kind)
     flag = t(f"flag.{kind}", lang)
     parts = [t("reason.level", lang, pct=number(row["pct"], lang, 1), flag=flag)]
@@ -126,12 +174,13 @@ def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: b
                 parts.append(t("reason.not_clear", lang, q=_q(q, lang)))
             elif worse and not np.isnan(q):
                 parts.append(t("reason.chance", lang))
-        cmp = grades[~grades["suppressed"].astype(bool) & grades["diff_pp"].notna()]
-        if len(cmp):
-            parts.append(t("reason.grades", lang, k=int((sign * cmp["diff_pp"] > 0).sum()), m=len(cmp)))
-            clear = cmp[(sign * cmp["diff_pp"] > 0) & (cmp["q_value"] < alpha)]
-            if len(clear):
-                parts.append(t("reason.clearly", lang, grades=", ".join(clear["grade"].astype(str)),
+        cmp = ~grades.suppressed & ~np.isnan(grades.diff_pp)
+        if cmp.any():
+            above = cmp & (sign * grades.diff_pp > 0)
+            parts.append(t("reason.grades", lang, k=int(above.sum()), m=int(cmp.sum())))
+            clear = np.flatnonzero(above & (grades.q_value < alpha))
+            if clear.size:
+                parts.append(t("reason.clearly", lang, grades=", ".join(grades.grade[i] for i in clear),
                                direction=t("reason.above_short" if kind == "risk" else "reason.below_short", lang)))
     else:
         level = risk_level if kind == "risk" else protective_level
@@ -139,11 +188,11 @@ def reason_text(kind: str, row: pd.Series, grades: pd.DataFrame, has_baseline: b
         key = {("risk", True): "reason.over_level", ("risk", False): "reason.not_over_level",
                ("protective", True): "reason.under_level", ("protective", False): "reason.not_under_level"}[(kind, beyond)]
         parts.append(t(key, lang, level=number(level, lang, 0)))
-        shown = grades[~grades["suppressed"].astype(bool) & grades["pct"].notna()]
-        if len(shown):
-            worst = shown.loc[(sign * shown["pct"]).idxmax()]
+        shown = np.flatnonzero(~grades.suppressed & ~np.isnan(grades.pct))
+        if shown.size:
+            worst = shown[int(np.argmax(sign * grades.pct[shown]))]  # the first of equal ones, as idxmax
             key = "reason.worst_grade" if kind == "risk" else "reason.weakest_grade"
-            parts.append(t(key, lang, grade=worst["grade"], pct=number(worst["pct"], lang, 1)))
+            parts.append(t(key, lang, grade=grades.grade[worst], pct=number(grades.pct[worst], lang, 1)))
     return "; ".join(parts)
 
 
@@ -157,33 +206,75 @@ def _q(q: float, lang: str) -> str:
     return "q = " + number(q, lang, 3) if q >= 0.001 else "q < " + number(0.001, lang, 3)
 
 
-def _excludes_baseline(row: pd.Series) -> bool:
+def _excludes_baseline(row: dict) -> bool:
     lo, hi = float(row.get("diff_ci_low", np.nan)), float(row.get("diff_ci_high", np.nan))
     return bool(lo > 0 or hi < 0)
 
 
 def prioritise(table: pd.DataFrame, scored: pd.DataFrame, inds: tuple[Indicator, ...],
-               options: ProfileOptions, has_baseline: bool) -> pd.DataFrame:
-    """One row per municipality × risk/protective factor with ranks, stability and reason."""
-    rng = np.random.default_rng(options.seed)
-    include = ~scored["excluded"].to_numpy(dtype=bool)
-    muni_col = scored["municipality"].astype("string").to_numpy(dtype=object, na_value=None)
+               options: ProfileOptions, has_baseline: bool, *, cells: Cells | None = None) -> pd.DataFrame:
+    """One row per municipality × risk/protective factor with ranks, stability and reason.
+
+    ``cells``: the arrays the estimate was computed from (:func:`ctc.profile.cells.prepare`
+    of ``scored``), so the table is not split again; prepared here when not given."""
+    cells = cells or prepare(scored, inds, options)
     # split once: reasons and ranks look only at one municipality's all-gender rows
     all_genders = table[table["gender"].astype(str) == ALL]
     parts = dict(tuple(all_genders.groupby("municipality", observed=True, sort=False)))
     rows = []
     for muni in [m for m in table["municipality"].cat.categories if m != ALL]:
-        members = include & (muni_col == muni)
         part = parts.get(muni, all_genders.iloc[:0])
-        sub = scored.loc[members]
-        design = estimate_design(sub, options, whole=False) if len(sub) else None
+        pct = _municipality_bootstrap(cells, muni, options)
         for kind in KINDS:
-            rows.append(_kind_rows(part, sub, design, inds, options, has_baseline, rng, muni, kind))
-    out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+            rows.append(_kind_rows(part, pct, cells.inds, options, has_baseline, muni, kind))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def municipality_rng(seed: int, municipality: str) -> np.random.Generator:
+    """The bootstrap's random stream of one municipality: from the seed and its name only,
+    so its shares do not depend on the other municipalities of the file, their order, or
+    the process it is computed in."""
+    name = int.from_bytes(hashlib.sha256(municipality.encode("utf-8")).digest()[:8], "little")
+    return np.random.default_rng([seed, name])
+
+
+def _municipality_bootstrap(cells: Cells, muni: str, options: ProfileOptions) -> np.ndarray | None:
+    """Resampled % of every indicator (replicates × indicators) in one municipality, or None.
+
+    Risk and protective factors are ranked in the same resamples."""
+    if muni not in cells.slices or options.bootstrap <= 0:
+        return None
+    rows = cells.municipality(muni)
+    rows = rows.take(rows.include)
+    if len(rows) == 0:
+        return None
+    return bootstrap_pct(rows, cell_design(rows, options, whole=False), options.bootstrap,
+                         municipality_rng(options.seed, muni))
+
+
+#: the pooled row's fields a reason quotes
+REASON_FIELDS = ("pct", "baseline_pct", "diff_pp", "q_value", "diff_ci_low", "diff_ci_high")
+
+
+def _factor_rows(part: pd.DataFrame, kind: str) -> dict[str, tuple[dict, GradeRows]]:
+    """Per factor of ``kind``: its pooled row's :data:`REASON_FIELDS` and its per-grade rows."""
+    rows = part[part["indicator_type"] == kind]
+    grade = rows["grade"].astype(str).to_numpy(dtype=object)
+    ids = rows["indicator_id"].to_numpy(dtype=object)
+    fields = {c: rows[c].to_numpy(dtype=float) for c in REASON_FIELDS if c in rows.columns}
+    grades = GradeRows.of(rows)
+    out: dict[str, tuple[dict, GradeRows]] = {}
+    for ident in dict.fromkeys(ids):
+        at = np.flatnonzero(ids == ident)
+        pooled = at[grade[at] == ALL]
+        per = at[grade[at] != ALL]
+        row = {c: v[pooled[0]] for c, v in fields.items()} if pooled.size else {}
+        out[ident] = (row, GradeRows([grades.grade[i] for i in per], grades.suppressed[per], grades.pct[per],
+                                     grades.diff_pp[per], grades.q_value[per]))
     return out
 
 
-def _kind_rows(table, sub, design, inds, options, has_baseline, rng, muni, kind) -> pd.DataFrame:
+def _kind_rows(table, boot, inds, options, has_baseline, muni, kind) -> pd.DataFrame:
     sign = _sign(kind)
     kind_inds = tuple(i for i in inds if i.type == kind)
     pooled = _pooled(table, muni, kind).reindex([i.id for i in kind_inds])
@@ -199,18 +290,18 @@ def _kind_rows(table, sub, design, inds, options, has_baseline, rng, muni, kind)
     # a candidate must be worse than the baseline (or, without one, beyond the stated level)
     with np.errstate(invalid="ignore"):
         candidate = excess > 0 if rule == "excess" else sign * (pct - level) > 0
-    if design is not None and len(sub):
-        y = indicator_matrix(sub, kind_inds)
-        share = _bootstrap_top_share(y, design, base if rule == "excess" else np.zeros(len(kind_inds)), top, sign,
-                                     rule == "excess", options, rng)
+    if boot is not None and kind_inds:
+        columns = [k for k, i in enumerate(inds) if i.type == kind]
+        share = _top_share(boot[:, columns], base if rule == "excess" else np.zeros(len(kind_inds)), top, sign,
+                           rule == "excess")
     else:
         share = np.full(len(kind_inds), np.nan)
     ranks = {"level": _rank(sign * pct), "excess": _rank(excess), "clear": _rank(clear_metric)}
-    grades = by_grade(table, muni, kind)
-    per_factor = dict(tuple(grades.groupby("indicator_id", sort=False)))
+    per_factor = _factor_rows(table, kind)
+    empty = GradeRows([], np.zeros(0, dtype=bool), np.zeros(0), np.zeros(0), np.zeros(0))
     reasons = [
-        reason_text(kind, pooled.loc[i.id], per_factor.get(i.id, grades.iloc[:0]), rule == "excess", options.alpha,
-                    options.lang, risk_level=options.risk_level, protective_level=options.protective_level)
+        _reason(kind, *(per_factor[i.id] if i.id in per_factor else (pooled.loc[i.id].to_dict(), empty)),
+                rule == "excess", options.alpha, options.lang, options.risk_level, options.protective_level)
         if shown[k] else t("reason.suppressed", options.lang)
         for k, i in enumerate(kind_inds)
     ]

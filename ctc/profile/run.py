@@ -37,6 +37,7 @@ from .compute import ProfileTables, profile_tables
 from .context import MunicipalityContext
 from .estimate import ALL
 from .guard import guarded_run
+from .memory import trim
 from .options import ProfileOptions
 
 KEEP_PREFIXES = ("flag.", "outcome.", "screen.")  # screen.*: the audit of one wave (guard.select_wave)
@@ -205,9 +206,11 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
     inst = load_instrument(instrument)
     base = load_baseline(baseline, inst) if baseline is not None else None
     result, selection = guarded_run(input_path, inst, options, mapping=Path(mapping) if mapping else None, read=read, progress=progress)
+    trim()  # the read and scoring buffers are freed: give them back before the estimate
     t1 = time.perf_counter()
     options = options.with_design_roles(result.kept.columns)  # @stratum, @schools_population, @enrolled
     tables = profile_tables(result.kept, inst, base, options)
+    trim()  # the estimate's temporaries, before the render processes are forked
     t2 = time.perf_counter()
     published = release(tables.table, tables.protection, tables.priorities, finish_audit(result.audit, inst, options.lang),
                         _checks_summary(result, options.lang), options.suppression)

@@ -1,0 +1,182 @@
+"""The respondent table reduced once to what the estimates and the bootstrap need.
+
+Every municipality's estimate, the whole-file estimate and every bootstrap resample read
+the same arrays: the indicators as one float32 matrix (0/1/NaN are exact in float32, half
+the memory of float64), rows ordered by municipality so that each municipality is a
+contiguous slice (a view, not a copy), and the design labels as integer codes whose
+order is the order of the string labels the design used to be built from (so strata and
+PSUs are numbered, and every sum is taken, in the same order: the numbers are identical).
+The table is split no more than once, however many municipalities and resamples follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..stats import Domains, SurveyDesign
+from .indicators import Indicator
+from .options import ProfileOptions
+
+ALL = "all"
+NONE = "(none)"  # the label a missing municipality, school or stratum gets in the design
+
+
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """One municipality's rows (or the whole file's): slices of :class:`Cells` arrays."""
+
+    y: np.ndarray  # rows × indicators, float32 1/0/NaN
+    weights: np.ndarray  # float64; NaN where the file has no weight
+    include: np.ndarray  # passed screening
+    school: np.ndarray  # rank code of the (municipality, school) label
+    strata: np.ndarray | None  # rank code of the declared stratum (clusters), None = not declared
+    muni_strata: np.ndarray  # rank code of (municipality, stratum) or of the municipality: strata of the whole file
+    grade: np.ndarray  # category code, -1 missing
+    gender: np.ndarray
+    enrolled: np.ndarray | None
+    schools_population: np.ndarray | None
+    position: np.ndarray | None = None  # row positions in the scored table (only with a calibration model)
+
+    def __len__(self) -> int:
+        return int(self.weights.size)
+
+    def take(self, mask: np.ndarray) -> Rows:
+        """The rows where ``mask`` (a copy: used for the bootstrap's included rows)."""
+        pick = {k: (None if v is None else v[mask]) for k, v in self.__dict__.items()}
+        return Rows(**pick)
+
+
+@dataclass(frozen=True, eq=False)
+class Cells:
+    """The scored table as arrays (see the module docstring); build it with :func:`prepare`."""
+
+    inds: tuple[Indicator, ...]
+    rows: Rows  # all rows, ordered by municipality
+    slices: dict[str, slice]  # municipality → its rows
+    munis: list[str]
+    grades: list[str]
+    genders: list[str]
+    weighted: bool  # the file has weights (any non-missing)
+    source: pd.DataFrame | None = None  # the scored table, kept only for a calibration model's grouping columns
+
+    def municipality(self, name: str) -> Rows:
+        part = self.slices[name]
+        return Rows(**{k: (None if v is None else v[part]) for k, v in self.rows.__dict__.items()})
+
+
+def _levels(scored: pd.DataFrame, role: str, include: np.ndarray) -> list[str]:
+    if role not in scored.columns:
+        return []
+    values = scored.loc[include, role].dropna()
+    if role == "grade":
+        return [str(g) for g in sorted(values.astype(int).unique())]
+    return sorted(values.astype(str).unique())
+
+
+def _codes(scored: pd.DataFrame, role: str, levels: list[str]) -> np.ndarray:
+    """Category code of every row (-1: missing or not a level), as the domains' factor has it."""
+    if role not in scored.columns or not levels:
+        return np.zeros(len(scored), dtype=np.int16)
+    raw = scored[role]
+    values = raw.astype("Int64").astype("string") if role == "grade" else raw.astype("string")
+    return pd.Categorical(values.to_numpy(dtype=object, na_value=None), categories=levels).codes
+
+
+def _labels(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
+    """The column's labels as strings (missing → "(none)"), or None when the column is not used."""
+    if column is None or column not in frame.columns:
+        return None
+    return frame[column].astype("string").fillna(NONE).to_numpy(dtype=object)
+
+
+def _rank_pairs(first: np.ndarray, second: np.ndarray | None) -> np.ndarray:
+    """Codes of the labels f"{first}\\x1f{second}" in their sorted order, built from the
+    distinct pairs only (the design used to format one string per respondent)."""
+    a_codes, a_uniq = pd.factorize(first)
+    if second is None:
+        labels = np.array([f"{m}\x1f{0.0}" for m in a_uniq], dtype=object)  # no school column: zeros
+        return pd.factorize(labels, sort=True)[0][a_codes].astype(np.int64)
+    b_codes, b_uniq = pd.factorize(second)
+    pair = a_codes.astype(np.int64) * max(len(b_uniq), 1) + b_codes
+    uniq, inverse = np.unique(pair, return_inverse=True)
+    a, b = np.divmod(uniq, max(len(b_uniq), 1))
+    labels = np.array([f"{a_uniq[i]}\x1f{b_uniq[j]}" for i, j in zip(a, b)], dtype=object)
+    return pd.factorize(labels, sort=True)[0][inverse].astype(np.int64)
+
+
+def _floats(col: pd.Series) -> np.ndarray:
+    """1.0 flagged, 0.0 not, NaN missing, without a float64 copy of the nullable flags."""
+    if isinstance(col.dtype, pd.BooleanDtype):
+        return col.to_numpy(dtype=np.float32, na_value=np.nan)
+    return col.astype("Float64").to_numpy(dtype=np.float32, na_value=np.nan)
+
+
+def _rank(labels: np.ndarray) -> np.ndarray:
+    return pd.factorize(labels, sort=True)[0].astype(np.int64)
+
+
+def prepare(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: ProfileOptions) -> Cells:
+    """One pass over the scored table: indicator matrix, codes and municipality slices."""
+    include = ~scored["excluded"].to_numpy(dtype=bool)
+    grades, genders = _levels(scored, "grade", include), _levels(scored, "gender", include)
+    munis = _levels(scored, "municipality", include)
+    muni_code = pd.Categorical(scored["municipality"].astype("string").to_numpy(dtype=object, na_value=None),
+                               categories=munis).codes.astype(np.int64)
+    # rows of no listed municipality (missing, or all excluded) go last: they count for the whole file only
+    order = np.argsort(np.where(muni_code < 0, len(munis), muni_code), kind="stable")
+    sorted_code = np.where(muni_code < 0, len(munis), muni_code)[order]
+    starts = np.searchsorted(sorted_code, np.arange(len(munis)), side="left")
+    ends = np.searchsorted(sorted_code, np.arange(len(munis)), side="right")
+    slices = {name: slice(int(s), int(e)) for name, s, e in zip(munis, starts, ends)}
+    y = np.empty((len(scored), len(inds)), dtype=np.float32)
+    for k, ind in enumerate(inds):
+        y[:, k] = _floats(scored[ind.column])[order]
+    has_weights = "weight" in scored.columns
+    weights = (scored["weight"].to_numpy(dtype=np.float64, na_value=np.nan) if has_weights
+               else np.full(len(scored), np.nan))
+    muni = scored["municipality"].astype("string").fillna(NONE).to_numpy(dtype=object)
+    school = _labels(scored, "school")
+    cols = options.design_columns()
+    strata = _labels(scored, cols["strata"])
+    numbers = {role: (scored[cols[role]].to_numpy(dtype=np.float64) if cols[role] else None)
+               for role in ("enrolled", "schools_population")}
+    rows = Rows(
+        y=y, weights=weights[order], include=include[order], school=_rank_pairs(muni, school)[order],
+        strata=None if strata is None else _rank(strata)[order],
+        muni_strata=(_rank(muni) if strata is None else _rank_pairs(muni, strata))[order],
+        grade=np.asarray(_codes(scored, "grade", grades))[order], gender=np.asarray(_codes(scored, "gender", genders))[order],
+        enrolled=None if numbers["enrolled"] is None else numbers["enrolled"][order],
+        schools_population=None if numbers["schools_population"] is None else numbers["schools_population"][order],
+        # the calibration hook reads its grouping columns from the table (docs/weights.md)
+        position=order if options.calibration is not None else None,
+    )
+    source = scored if options.calibration is not None else None
+    return Cells(inds, rows, slices, munis, grades, genders, has_weights and bool(np.isfinite(weights).any()), source)
+
+
+def design(rows: Rows, options: ProfileOptions, whole: bool) -> SurveyDesign:
+    """The declared design of one municipality (or of the whole file, municipalities as strata)."""
+    w = rows.weights if not np.isnan(rows.weights).all() else np.ones(len(rows))
+    if options.design == "census":
+        # every school took part: schools are strata, students the units (R id=~1, strata=~school)
+        return SurveyDesign.build(w, strata=rows.school, psu=None, fpc=rows.enrolled, lonely_psu=options.lonely_psu)
+    # clusters: schools are the PSUs, within the declared strata (and within municipalities for the file)
+    strata = rows.muni_strata if whole else rows.strata
+    return SurveyDesign.build(w, strata=strata, psu=rows.school, fpc=rows.schools_population, fpc2=rows.enrolled,
+                              lonely_psu=options.lonely_psu)
+
+
+def domains(rows: Rows, cells: Cells) -> Domains:
+    """Grade × gender cells and their pooled margins; a role the data lack (no gender
+    column) is only "all" — crossing it would give every domain twice."""
+    levels = {"grade": cells.grades, "gender": cells.genders}
+    codes = {"grade": rows.grade, "gender": rows.gender}
+    factors = {role: pd.Categorical.from_codes(codes[role], categories=lv) for role, lv in levels.items() if lv}
+    if not factors:
+        factors = {"grade": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), categories=[ALL])}
+    found = Domains.crossed(factors, include=rows.include)
+    missing = {role: ALL for role in levels if role not in found.labels}
+    return Domains(found.atom, found.membership, found.labels.assign(**missing)) if missing else found
