@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from copy import copy
 from typing import Any
 
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,7 +20,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 HEADER_FONT = Font(bold=True)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 DASH = "–"
+MAX_TEXT = 32_767  # characters an .xlsx cell holds
 _SPACE_LIKE = re.compile(r"[\x0b\x0c]")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 
@@ -27,6 +30,29 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 def clean_text(text: str) -> str:
     """``text`` without the characters an .xlsx cannot hold (the visible text is kept)."""
     return _ILLEGAL.sub("", _SPACE_LIKE.sub(" ", text))
+
+
+def styled(cell: Any, *, font: Font | None = None, fill: PatternFill | None = None, alignment: Alignment | None = None,
+           protection: Any = None, number_format: str | None = None) -> None:
+    """Give ``cell`` these styles (``None``: keep its own), through a per-workbook cache.
+
+    openpyxl hashes every style object on each assignment to find it in the workbook's
+    style lists — two thirds of the time of writing a planning workbook. A cell's style
+    is a short array of indices into those lists, so the array for (the cell's current
+    style, these objects) is computed once per workbook and copied after that. The cache
+    holds the objects themselves, so the ``id`` in its key cannot be reused by another."""
+    wb = cell.parent.parent
+    cache = wb.__dict__.setdefault("_ctc_styles", {})
+    key = (tuple(cell._style) if cell._style else None, id(font), id(fill), id(alignment), id(protection), number_format)
+    hit = cache.get(key)
+    if hit is None:
+        for name, v in (("font", font), ("fill", fill), ("alignment", alignment), ("protection", protection),
+                        ("number_format", number_format)):
+            if v is not None:
+                setattr(cell, name, v)
+        cache[key] = hit = (font, fill, alignment, protection, copy(cell._style))
+    else:
+        cell._style = copy(hit[4])
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> None:
@@ -41,12 +67,14 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
         cell.value = None
         return
     if isinstance(value, str):
-        value = clean_text(value)
-    cell.value = value
-    if isinstance(value, str):
+        # cleaned here, so openpyxl's own scan for illegal characters (a regex over every
+        # string, a sixth of a workbook's writing time) is skipped; its length limit kept
+        cell._value = clean_text(value)[:MAX_TEXT]
         cell.data_type = "s"  # never a formula, whatever the first character
+        return
+    cell.value = value
     if number_format and isinstance(value, int | float):
-        cell.number_format = number_format
+        styled(cell, number_format=number_format)
 
 
 def write_table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -54,9 +82,7 @@ def write_table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[
     """A header row and data rows from ``top``; returns the next free row."""
     for c, h in enumerate(headers, start=1):
         put(ws, top, c, h)
-        ws.cell(row=top, column=c).fill = HEADER_FILL
-        ws.cell(row=top, column=c).font = HEADER_FONT
-        ws.cell(row=top, column=c).alignment = Alignment(wrap_text=True, vertical="top")
+        styled(ws.cell(row=top, column=c), fill=HEADER_FILL, font=HEADER_FONT, alignment=WRAP_TOP)
     r = top
     for r, row in enumerate(rows, start=top + 1):
         for c, v in enumerate(row, start=1):

@@ -54,6 +54,7 @@ class Book:
     names: dict[str, str] = field(default_factory=dict)  # sheet id → sheet title
     created: str = ""
     updated: str = ""
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # look-ups asked for by many sheets
 
     def sheet(self, sheet_id: str) -> Worksheet:
         return self.wb[self.names[sheet_id]]
@@ -68,15 +69,23 @@ class Book:
 
     # ------------------------------------------------------------------ data lookups
     def pooled(self) -> dict[tuple[str, str], pd.Series]:
-        """(type, id) → the pooled (all grades, all genders) profile row."""
-        t = self.ctx.table
-        m = (t["grade"].astype(str) == ALL) & (t["gender"].astype(str) == ALL)
-        return {(r.indicator_type, r.indicator_id): r for r in t[m].itertuples(index=False)}  # type: ignore[misc]
+        """(type, id) → the pooled (all grades, all genders) profile row (computed once)."""
+        if "pooled" not in self._memo:
+            t = self.ctx.table
+            m = (t["grade"].astype(str) == ALL) & (t["gender"].astype(str) == ALL)
+            self._memo["pooled"] = {(r.indicator_type, r.indicator_id): r for r in t[m].itertuples(index=False)}  # type: ignore[misc]
+        return self._memo["pooled"]
+
+    def grades(self) -> list[int]:
+        """The surveyed grades, ascending (computed once; see ``match.surveyed_grades``)."""
+        if "grades" not in self._memo:
+            from .match import surveyed_grades
+
+            self._memo["grades"] = surveyed_grades(self.ctx)
+        return list(self._memo["grades"])
 
     def population(self) -> str:
-        from .match import surveyed_grades
-
-        grades = surveyed_grades(self.ctx)
+        grades = self.grades()
         if not grades:
             return ""
         return self.s("plan.population", lo=grades[0], hi=grades[-1])

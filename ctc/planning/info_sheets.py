@@ -66,7 +66,7 @@ def provenance(book: Book) -> list[tuple[str, Any]]:
 def _grades(book: Book) -> list[int]:
     from .match import surveyed_grades
 
-    return surveyed_grades(book.ctx)
+    return book.grades()
 
 
 def overview_sheet(book: Book) -> None:

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..excel import DASH, HEADER_FILL, HEADER_FONT, put, title
+from ..excel import DASH, HEADER_FILL, HEADER_FONT, WRAP_TOP, put, styled, title
 from ..i18n import MESSAGES, t
 from ..profile.estimate import ALL
 from ..profile.indicators import Indicator
-from .book import GREEN, LIGHT_RED, RED, Book, note, value
-from .match import surveyed_grades
+from .book import GREEN, KEY_FONT, LIGHT_RED, RED, Book, note, value
 
 PCT = "0.0"
 LEFT = 5  # columns before the first block
@@ -44,7 +43,7 @@ def grid(book: Book, kinds: tuple[str, ...]) -> Grid:
     t_ = book.ctx.table
     rows = t_[(t_["gender"].astype(str) == ALL) & t_["indicator_type"].isin(kinds)]
     inds = [i for i in book.ctx.indicators if i.type in kinds]
-    grades = [str(g) for g in surveyed_grades(book.ctx)] + [ALL]
+    grades = [str(g) for g in book.grades()] + [ALL]
     pct, base, diff = {}, {}, {}
     for r in rows.itertuples(index=False):
         key = (f"{r.indicator_type}:{r.indicator_id}", str(r.grade))
@@ -90,13 +89,12 @@ def write_grid(book: Book, ws: Worksheet, g: Grid, flag: str) -> tuple[int, int,
         put(ws, 4, c, book.s(key))
     for c in range(1, LEFT + len(blocks) * n + 1):
         cell = ws.cell(row=4, column=c)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        styled(cell, fill=HEADER_FILL, font=HEADER_FONT, alignment=WRAP_TOP)
     ws.row_dimensions[4].height = 30
     first = 5
     for r, ind in enumerate(g.inds, start=first):
         put(ws, r, 1, ind.id)
-        ws.cell(row=r, column=1).font = Font(color="808080", size=9)
+        styled(ws.cell(row=r, column=1), font=KEY_FONT)
         put(ws, r, 2, _sign(ind))
         put(ws, r, 3, t(f"kind.{ind.type}", book.lang))
         put(ws, r, 4, _group_label(book, ind))
@@ -232,8 +230,7 @@ def gender_block(book: Book, ws: Worksheet, g: Grid, first: int, column: int) ->
     for k, code in enumerate(codes):
         cell = ws.cell(row=4, column=column + k)
         put(ws, 4, column + k, names[code].get(book.lang) if code in names else code)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        styled(cell, fill=HEADER_FILL, font=HEADER_FONT, alignment=WRAP_TOP)
         ws.column_dimensions[get_column_letter(column + k)].width = 9
         for r, ind in enumerate(g.inds, start=first):
             row = index.get((_k(ind), code))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from openpyxl.styles import Alignment, Protection
+from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..excel import HEADER_FILL, HEADER_FONT, put
+from ..excel import HEADER_FILL, HEADER_FONT, WRAP_TOP, put, styled
 from .book import BOARD_FILL, BOARD_HEADER_FILL, KEY_FONT, Book
 from .layout import FIRST_ROW, HEADER_ROW, ID_ROW, MARK, Field
 from .vocab import render
@@ -62,10 +62,8 @@ def write_table(book: Book, ws: Worksheet, sheet_id: str, fields: Sequence[Field
     for c, f in enumerate(fields, start=1):
         put(ws, ID_ROW, c, f"{MARK}{sheet_id}:{f.id}")
         put(ws, HEADER_ROW, c, book.s(f.header_key))
-        head = ws.cell(row=HEADER_ROW, column=c)
-        head.fill = BOARD_HEADER_FILL if f.role == "board" else HEADER_FILL
-        head.font = HEADER_FONT
-        head.alignment = Alignment(wrap_text=True, vertical="top")
+        styled(ws.cell(row=HEADER_ROW, column=c), fill=BOARD_HEADER_FILL if f.role == "board" else HEADER_FILL,
+               font=HEADER_FONT, alignment=WRAP_TOP)
         ws.column_dimensions[get_column_letter(c)].width = f.width
     ws.row_dimensions[ID_ROW].hidden = True
     ws.row_dimensions[HEADER_ROW].height = 15 * max(_lines(book.s(f.header_key), f.width) for f in fields)
@@ -78,17 +76,10 @@ def write_table(book: Book, ws: Worksheet, sheet_id: str, fields: Sequence[Field
             ws.row_dimensions[r].height = 15 * min(lines, 8)
         for c, (f, v) in enumerate(zip(fields, values), start=1):
             put(ws, r, c, v)
-            cell = ws.cell(row=r, column=c)
-            if f.fmt:
-                cell.number_format = f.fmt
-            if f.role == "key":
-                cell.font = KEY_FONT
-            else:
-                if f.role == "board":
-                    cell.fill = BOARD_FILL
-                    cell.protection = UNLOCKED  # editable where the sheet is protected
-                if f.width >= 28:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+            board = f.role == "board"  # board cells: filled, and editable where the sheet is protected
+            styled(ws.cell(row=r, column=c), number_format=f.fmt or None, font=KEY_FONT if f.role == "key" else None,
+                   fill=BOARD_FILL if board else None, protection=UNLOCKED if board else None,
+                   alignment=WRAP_TOP if f.role != "key" and f.width >= 28 else None)
     for c, f in enumerate(fields, start=1):
         if f.role != "board":
             continue

@@ -246,12 +246,24 @@ def _render_one(job: tuple[MunicipalityContext, Path, Path | None]) -> Any:
     return out
 
 
+def _warm() -> None:
+    """Import the renderers, compile the report template and load the catalogue once,
+    before forking: each worker would otherwise spend about a second doing it again."""
+    from ..catalogue import load_catalogue
+    from ..planning import write_planning_workbook  # noqa: F401
+    from ..report.html import environment
+
+    environment().get_template("report.html.j2")
+    load_catalogue()
+
+
 def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], workers: int) -> list[Any]:
     """Reports and workbooks of the municipalities are independent: render them in
     parallel processes (charts and Excel writing are CPU-bound, single-threaded)."""
     workers = min(workers, len(jobs))
     if workers <= 1:
         return [_render_one(job) for job in jobs]
+    _warm()
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
         return list(pool.map(_render_one, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pandas as pd
@@ -9,6 +12,28 @@ import pandas as pd
 from ..profile.context import MunicipalityContext
 
 ALL = "all"
+_MEMO: ContextVar[dict[tuple[int, str], tuple[Any, Any]] | None] = ContextVar("ctc_report_frame_memo", default=None)
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Within this block each selection below is computed once per context: every
+    section asks for the grades and the pooled rows again (a tenth of a report's time)."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _once(ctx: MunicipalityContext, key: str, make: Callable[[], Any]) -> Any:
+    store = _MEMO.get()
+    if store is None:
+        return make()
+    hit = store.get((id(ctx), key))
+    if hit is None or hit[0] is not ctx:  # the context is kept in the entry, so its id is not reused
+        hit = store[(id(ctx), key)] = (ctx, make())
+    return hit[1]
 
 
 def grade_key(grade: str) -> tuple[int, float, str]:
@@ -23,6 +48,10 @@ def grade_key(grade: str) -> tuple[int, float, str]:
 
 def pooled_gender(ctx: MunicipalityContext, kind: str) -> pd.DataFrame:
     """The municipality's rows of one indicator type, genders pooled; grade as text."""
+    return _once(ctx, f"pooled:{kind}", lambda: _pooled_gender(ctx, kind)).copy()
+
+
+def _pooled_gender(ctx: MunicipalityContext, kind: str) -> pd.DataFrame:
     t = ctx.table
     rows = t[(t["indicator_type"] == kind) & (t["gender"].astype(str) == ALL)].copy()
     rows["grade"] = rows["grade"].astype(str)
@@ -32,6 +61,10 @@ def pooled_gender(ctx: MunicipalityContext, kind: str) -> pd.DataFrame:
 
 def grades(ctx: MunicipalityContext) -> list[str]:
     """The grades this municipality has respondents in (a column only when someone answered)."""
+    return list(_once(ctx, "grades", lambda: _grades(ctx)))
+
+
+def _grades(ctx: MunicipalityContext) -> list[str]:
     t = ctx.table
     present = t[(t["gender"].astype(str) == ALL) & (t["suppression_reason"].astype(str) != "empty")]
     found = {str(g) for g in present["grade"].astype(str).unique()} - {ALL}

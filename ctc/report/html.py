@@ -20,7 +20,7 @@ from . import priorities as _priorities
 from . import profile as _profile
 from . import summary as _summary
 from .fmt import num
-from .frame import grades
+from .frame import grades, memo
 from .profile import level_label
 from .provenance import provenance
 from .strings import msg
@@ -61,6 +61,11 @@ def environment() -> Environment:
 
 def build_view(ctx: MunicipalityContext) -> ReportView:
     """Everything the templates show, already formatted in ``ctx.lang`` (charts included)."""
+    with memo():
+        return _build_view(ctx)
+
+
+def _build_view(ctx: MunicipalityContext) -> ReportView:
     prov = provenance(ctx.manifest)
     part = _participation.participation(ctx)
     kinds = _priorities.views(ctx)
