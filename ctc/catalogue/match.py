@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import UsageError
+from ..i18n import number
 from ..spec import Text
 from .country import (
     FIT_ORDER,
@@ -280,9 +281,9 @@ def _reason(catalogue: Catalogue, c: _Candidate, bonus: float, country: str | No
     base = round(c.base, 4)  # the Match.score shown beside the reason
     for lang in ("en", "de"):
         de = lang == "de"
-        score = f"danach nach Passung {base:.2f}" if de else f"then by fit score {base:.2f}"
+        score = f"danach nach Passung {number(base, 'de', 2)}" if de else f"then by fit score {base:.2f}"
         if bonus:
-            score += f" + {bonus:.2f} für ein neues Setting" if de else f" + {bonus:.2f} for a setting not yet in the list"
+            score += f" + {number(bonus, 'de', 2)} für ein neues Setting" if de else f" + {bonus:.2f} for a setting not yet in the list"
         parts = [_level_phrase(c.programme, c.level, lang), _country_phrase(catalogue, c.programme, c.fit, country, lang), score]
         texts[lang] = "; ".join(parts)
     return Text.model_validate(texts)
