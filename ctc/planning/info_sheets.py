@@ -303,7 +303,7 @@ def _print_area(ws: Any) -> None:
         if filled:
             last = row[0].row
             width = max(width, max(c.column for c in filled))
-    last = min(ws.max_row, last + (PRINT_SPARE_ROWS if last >= FIRST_ROW else 0))
+    last = min(ws.max_row, last + (PRINT_SPARE_ROWS if last >= FIRST_ROW - 1 else 0))  # from the header row on
     ws.print_area = f"A1:{get_column_letter(width)}{last}"
 
 

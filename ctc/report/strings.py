@@ -22,6 +22,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                                "de": "Das Werkzeug schlägt vor, die Steuerungsgruppe entscheidet. Aufgeführt sind Risikofaktoren, bei denen die meisten Jugendlichen belastet sind, und Schutzfaktoren, bei denen die wenigsten hohen Schutz haben – jeweils nur, wenn sie ungünstiger als der Vergleich sind."},
     "board.candidates_intro_level": {"en": "The toolkit proposes; the board decides. Without comparison values, the list shows the factors where the most young people are at risk (risk factors) or the fewest have high protection (protective factors).",
                                      "de": "Das Werkzeug schlägt vor, die Steuerungsgruppe entscheidet. Ohne Vergleichswerte zeigt die Liste die Faktoren, bei denen die meisten Jugendlichen belastet sind (Risikofaktoren) oder die wenigsten hohen Schutz haben (Schutzfaktoren)."},
+    "board.group.risk": {"en": "Risk factors", "de": "Risikofaktoren"},
+    "board.group.protective": {"en": "Protective factors", "de": "Schutzfaktoren"},
     "board.factor": {"en": "Factor", "de": "Faktor"},
     "board.kind": {"en": "Kind", "de": "Art"},
     "board.pct": {"en": "This municipality, %", "de": "Diese Gemeinde, %"},

@@ -46,7 +46,7 @@ def test_every_sheet_prints_one_page_wide_and_its_content_lies_in_its_print_area
             continue
         assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         assert ws.print_area, ws.title
-        low_col, low_row, high_col, high_row = range_boundaries(ws.print_area[0].split("!")[-1].replace("$", ""))
+        low_col, low_row, high_col, high_row = range_boundaries(ws.print_area.split(",")[0].split("!")[-1].replace("$", ""))
         assert (low_col, low_row) == (1, 1)
         # the title, the notes and every table header stand inside the print area
         headers = [c for row in ws.iter_rows(max_row=min(ws.max_row, high_row)) for c in row
@@ -58,7 +58,7 @@ def test_the_data_quality_sheet_prints_its_summary_not_the_list_of_hidden_cells(
     lang, path = demo_book
     wb = load_workbook(path)
     ws = wb[s("sheet.quality", lang)]
-    _, _, _, last = range_boundaries(ws.print_area[0].split("!")[-1].replace("$", ""))
+    _, _, _, last = range_boundaries(ws.print_area.split(",")[0].split("!")[-1].replace("$", ""))
     where = {c.value: c.row for row in ws.iter_rows(max_col=1) for c in row if isinstance(c.value, str)}
     assert where[s("quality.problems", lang)] < where[s("quality.suppressed", lang)] <= last  # the summary prints
     assert ws.max_row > last + 2  # the list of every hidden cell follows, on screen only
