@@ -9,6 +9,8 @@ would add a compile step for no gain at this size).
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -99,6 +101,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     # suppression reasons
     "suppression.empty": {"en": "no respondents", "de": "keine Antworten"},
     "suppression.protected": {"en": "not shown to protect privacy", "de": "zum Schutz der Privatsphäre nicht ausgewiesen"},
+    # console
+    "cli.error": {"en": "Error", "de": "Fehler"},
+    "cli.hint": {"en": "Hint", "de": "Hinweis"},
+    "cli.excluded": {"en": "(excluded)", "de": "(ausgeschlossen)"},
+    "cli.severity.error": {"en": "error", "de": "Fehler"},
+    "cli.severity.warning": {"en": "warning", "de": "Warnung"},
+    "cli.severity.info": {"en": "note", "de": "Hinweis"},
     # workbooks
     "xlsx.all": {"en": "all", "de": "alle"},
     # ctc weights
@@ -127,7 +136,73 @@ def t(key: str, lang: str = "en", **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-def number(value: float, lang: str = "en", digits: int | None = None) -> str:
-    """A number as a reader of ``lang`` writes it (German: decimal comma)."""
-    text = f"{value:.{digits}f}" if digits is not None else f"{value:g}"
-    return text.replace(".", ",") if lang == "de" else text
+def number(value: float, lang: str = "en", digits: int | None = None, *, grouping: bool = False) -> str:
+    """A number as a reader of ``lang`` writes it (German: decimal comma), through Babel's CLDR data."""
+    from babel.numbers import format_decimal
+
+    if digits is None:
+        return format_decimal(value, format="#,##0.######" if grouping else "0.######", locale=lang)
+    pattern = ("#,##0" if grouping else "0") + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(value, format=pattern, locale=lang)
+
+
+#: an English number inside a message: with thousands commas and/or a decimal point (plain
+#: integers such as years, codes and row numbers are left as they are)
+_EN_NUMBER = re.compile(r"(?<![\w.,])([-+−]?)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?![\w]|\.\d|,\d)")
+#: templates without words: they only join other messages, which are translated one by one
+_JOINERS = ("{}: {}", "{}; {}")
+
+
+@lru_cache(maxsize=1)
+def _templates(lang: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    from .phrases import DE
+
+    table = DE if lang == "de" else {}
+    pairs = [*table.items(), *((j, j) for j in _JOINERS)]
+    # the most specific first: a template with more fixed text wins over a looser one
+    pairs.sort(key=lambda kv: -len(kv[0].replace("{}", "")))
+    compiled = []
+    for en, other in pairs:
+        parts = [re.escape(part.replace("{{", "{").replace("}}", "}")) for part in en.split("{}")]
+        compiled.append((re.compile("(.*?)".join(parts), re.DOTALL), other))
+    return tuple(compiled)
+
+
+def translate(text: str, lang: str = "en", _depth: int = 0) -> str:
+    """An English message in ``lang``: matched against the phrase catalogue (:mod:`ctc.phrases`),
+    its variable parts translated in turn (a message may quote another) and its numbers
+    written the reader's way. Text the catalogue does not know is returned as it is."""
+    if lang == "en" or not text.strip():
+        return text
+    stripped = text.strip()
+    if _depth == 0 and stripped != text:  # an indented line: try it as it is, then its text alone
+        whole = translate(text, lang, 1)
+        if whole != text:
+            return whole
+        start = text.index(stripped)
+        return text[:start] + translate(stripped, lang) + text[start + len(stripped):]
+    for pattern, other in _templates(lang):
+        match = pattern.fullmatch(text)
+        if match is None:
+            continue
+        values = [_part(v, lang, _depth) for v in match.groups()]
+        return other.format(*values)
+    return _numbers(text, lang) if _depth else text
+
+
+def _part(value: str, lang: str, depth: int) -> str:
+    core = value.strip()
+    if depth < 4 and re.search(r"[A-Za-z]{2}", core):
+        start = value.index(core)
+        return value[:start] + translate(core, lang, depth + 1) + value[start + len(core):]
+    return _numbers(value, lang)
+
+
+def _numbers(text: str, lang: str) -> str:
+    def local(m: re.Match[str]) -> str:
+        digits = m.group(2)
+        decimals = len(digits.split(".")[1]) if "." in digits else 0
+        value = float(digits.replace(",", ""))
+        return m.group(1) + number(value, lang, decimals, grouping="," in digits)
+
+    return _EN_NUMBER.sub(local, text)

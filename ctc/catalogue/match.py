@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..errors import UsageError
+from ..i18n import number
 from ..spec import Text
 from .country import (
     FIT_ORDER,
@@ -302,9 +303,9 @@ def _reason(catalogue: Catalogue, c: _Candidate, bonus: float, country: str | No
     base = round(c.base, 4)  # the Match.score shown beside the reason
     for lang in ("en", "de"):
         de = lang == "de"
-        score = f"danach nach Passung {base:.2f}" if de else f"then by fit score {base:.2f}"
+        score = f"danach nach Passung {number(base, 'de', 2)}" if de else f"then by fit score {base:.2f}"
         if bonus:
-            score += f" + {bonus:.2f} für ein neues Setting" if de else f" + {bonus:.2f} for a setting not yet in the list"
+            score += f" + {number(bonus, 'de', 2)} für ein neues Setting" if de else f" + {bonus:.2f} for a setting not yet in the list"
         parts = [_level_phrase(c.programme, c.level, lang), _country_phrase(catalogue, c.programme, c.fit, country, lang), score]
         if reserved and vocab is not None:
             parts.append(_reserved_phrase([vocab.label(f, lang) for f in reserved], country, lang))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..i18n import number
 from .evidence import best_rating, rating_label
 from .match import Match
 from .model import Programme
@@ -74,7 +75,7 @@ def programmes_table(programmes: Sequence[Programme], lang: str = "en") -> str:
 
 def matches_table(matches: Sequence[Match], lang: str = "en") -> str:
     """Ranked matches with score and the one-line explanation."""
-    rows = [(str(m.rank), m.programme.name.get(lang), f"{m.score:.2f}", m.explain(lang)) for m in matches]
+    rows = [(str(m.rank), m.programme.name.get(lang), number(m.score, lang, 2), m.explain(lang)) for m in matches]
     h = HEADERS["matches"][lang if lang in ("en", "de") else "en"]
     return format_table(h, rows, [None, MAX_WIDTH["programme"], None, MAX_WIDTH["why"]])
 

@@ -40,7 +40,33 @@ def lang_option(f: F) -> F:
 
 
 def resolve_lang(lang: str | None) -> str:
-    return lang or state().lang
+    """The command's ``--lang``, else the group's; remembered, so that an error raised later in
+    the command is reported in the same language."""
+    st = state()
+    if lang:
+        st.lang = lang
+    return st.lang
+
+
+def current_lang() -> str:
+    """The language of the running command (for ``Error:`` lines and console summaries)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:  # library use
+        return "en"
+    obj = ctx.find_object(AppState)
+    if obj is not None:
+        return obj.lang
+    lang = ctx.find_root().params.get("lang")  # the group's option, parsed before its callback ran
+    return lang if lang in LANGS else "en"
+
+
+def say(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print a console line in the command's language: the English text is translated line by
+    line through the phrase catalogue (:func:`ctc.i18n.translate`)."""
+    from ..i18n import translate
+
+    lang = current_lang()
+    click.echo("\n".join(translate(line, lang) for line in text.split("\n")), err=err, nl=nl)
 
 
 def instrument_option(f: F) -> F:
@@ -59,7 +85,7 @@ def quiet_option(f: F) -> F:
 
 
 def echo_err(message: str) -> None:
-    click.echo(message, err=True)
+    say(message, err=True)
 
 
 def force_option(f: F) -> F:
@@ -121,13 +147,13 @@ def check_files(files: tuple[Path, ...], load: Callable[[Path], Any], describe: 
             obj = load(path)
         except InvalidDefinition as exc:
             failed += 1
-            click.echo(exc.report())
+            say(exc.report())
             continue
         except DefinitionError as exc:
             failed += 1
-            click.echo(f"{path}: {exc.message}")
+            say(f"{path}: {exc.message}")
             continue
-        click.echo(f"{path}: ok ({describe(obj)})")
+        say(f"{path}: ok ({describe(obj)})")
     if failed:
-        click.echo(f"Error: {failed} of {len(files)} file(s) have problems (listed above).", err=True)
+        say(f"Error: {failed} of {len(files)} file(s) have problems (listed above).", err=True)
         sys.exit(1)

@@ -8,7 +8,7 @@ import click
 
 from ..instrument import list_instruments, load_instrument, load_instrument_file
 from ..instrument.codebook import codebook_markdown, codebook_table
-from .common import check_files, lang_option, resolve_lang
+from .common import say, check_files, lang_option, resolve_lang
 from ..release.csvsafe import write_csv
 
 
@@ -24,9 +24,9 @@ def list_cmd(lang: str | None) -> None:
     lang = resolve_lang(lang)
     rows = list_instruments(lang)
     header = f"{'id':<22} {'version':<9} {'scales':>6} {'risk':>5} {'prot.':>5} {'items':>6} {'outc.':>6}  title"
-    click.echo(header)
+    say(header)
     for s in rows:
-        click.echo(f"{s.id:<22} {s.version:<9} {s.scales:>6} {s.risk:>5} {s.protective:>5} {s.items:>6} {s.outcomes:>6}  {s.title}")
+        say(f"{s.id:<22} {s.version:<9} {s.scales:>6} {s.risk:>5} {s.protective:>5} {s.items:>6} {s.outcomes:>6}  {s.title}")
 
 
 @instrument.command("check")

@@ -12,7 +12,8 @@ import click
 
 from .. import __version__
 from ..errors import CtcError, InvalidDefinition
-from .common import LANGS, AppState
+from ..i18n import t, translate
+from .common import LANGS, AppState, current_lang
 
 
 #: what the shell reports for a process ended by SIGPIPE (128 + 13), as `yes | head` does
@@ -51,12 +52,13 @@ def _silence_stdout() -> None:
         pass
 
 
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().replace("\n", " ")
+def _one_line(exc: BaseException, lang: str = "en") -> str:
+    """``Error: <message>. Hint: <hint>`` in the reader's language (German: ``Fehler: … Hinweis: …``)."""
+    text = translate(str(exc).strip().replace("\n", " "), lang)
     hint = getattr(exc, "hint", None)
     if hint:
-        text = f"{text.rstrip('.')}. Hint: {hint}"
-    return f"Error: {text}"
+        text = f"{text.rstrip('.')}. {t('cli.hint', lang)}: {translate(hint, lang)}"
+    return f"{t('cli.error', lang)}: {text}"
 
 
 #: command name → "module:attribute"; imported only when used (or listed in --help), so
@@ -94,7 +96,11 @@ class CtcGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except click.ClickException as exc:
+            if current_lang() == "en":
+                raise
+            self._fail_click(exc)
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except InvalidDefinition as exc:
             self._fail(ctx, exc, details=[f"  {p}" for p in exc.problems])
@@ -107,16 +113,29 @@ class CtcGroup(click.Group):
             name = f": {exc.filename}" if exc.filename else ""
             self._fail(ctx, CtcError(f"{exc.strerror or exc}{name}", os_error_hint(exc)))
         except KeyboardInterrupt:
-            click.echo("Error: interrupted; no output was written.", err=True)
+            click.echo(translate("Error: interrupted; no output was written.", current_lang()), err=True)
             ctx.exit(130)
+
+    @staticmethod
+    def _fail_click(exc: click.ClickException) -> None:
+        """click's own usage errors, in the reader's language (click ships no German)."""
+        lang = current_lang()
+        sub = getattr(exc, "ctx", None)
+        if sub is not None:
+            click.echo(translate(sub.get_usage(), lang), err=True)
+            helps = " ".join(sub.help_option_names[:1])
+            click.echo(translate(f"Try '{sub.command_path} {helps}' for help.", lang) + "\n", err=True)
+        click.echo(f"{t('cli.error', lang)}: {translate(exc.format_message(), lang)}", err=True)
+        sys.exit(exc.exit_code)
 
     @staticmethod
     def _fail(ctx: click.Context, exc: BaseException, details: list[str] | None = None) -> None:
         if _debug(ctx):
             traceback.print_exception(exc, file=sys.stderr)
+        lang = current_lang()
         for line in details or []:
-            click.echo(line, err=True)
-        click.echo(_one_line(exc), err=True)
+            click.echo(translate(line, lang), err=True)
+        click.echo(_one_line(exc, lang), err=True)
         ctx.exit(1)
 
 

@@ -9,7 +9,7 @@ import click
 from ..instrument import load_instrument
 from ..io.mapping import suggest_mapping, suggestion_counts, write_mapping
 from ..io.read import ReadOptions, probe_survey
-from .common import instrument_option, source_options
+from .common import say, instrument_option, source_options
 from ..release.csvsafe import write_csv
 
 
@@ -41,7 +41,7 @@ def suggest_cmd(datafile: Path, output: Path | None, force: bool, instrument: st
         click.echo(write_csv(table), nl=False)
     else:
         write_mapping(table, output, overwrite=force)
-    click.echo(summary_line(suggestion_counts(table), output), err=output is None)
+    say(summary_line(suggestion_counts(table), output), err=output is None)
 
 
 def summary_line(counts: dict[str, int], output: Path | None) -> str:

@@ -11,6 +11,7 @@ from ..io.read import probe_survey
 from ..profile.options import ProfileOptions, SuppressionRules
 from ..profile.run import profile
 from .common import (
+    say,
     Progress,
     check_files,
     force_option,
@@ -102,17 +103,17 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
         return
     _echo_housekeeping(result, lang)
     m = result.manifest
-    click.echo(f"{m['input']['rows']:,} questionnaires, {m['input']['excluded']:,} excluded by screening, "
+    say(f"{m['input']['rows']:,} questionnaires, {m['input']['excluded']:,} excluded by screening, "
                f"{len(result.folders)} municipalities; baseline: {m['baseline']['id'] if m['baseline'] else 'none'}")
     for line in selection_lines(m["input"]["selection"]):
-        click.echo(line)
+        say(line)
     prio = result.tables.priorities
     for name, folder in result.folders.items():
         short = prio[(prio["municipality"] == name) & prio["shortlisted"]]
         risk = ", ".join(short[short["kind"] == "risk"]["label"].head(5))
-        click.echo(f"  {name}: {folder}/report.html — risk candidates: {risk or '–'}")
+        say(f"  {name}: {folder}/report.html — risk candidates: {risk or '–'}")
     suppressed = int(result.tables.table["suppressed"].sum())
-    click.echo(f"{len(result.tables.table):,} profile cells, {suppressed:,} not shown to protect privacy (audit passed); "
+    say(f"{len(result.tables.table):,} profile cells, {suppressed:,} not shown to protect privacy (audit passed); "
                f"{result.seconds['total']:.1f} s; outputs in {result.outdir}/")
     _echo_workbooks(result, lang)
 
@@ -121,9 +122,9 @@ def _echo_housekeeping(result, lang: str) -> None:  # type: ignore[no-untyped-de
     from ..planning.strings import s
 
     if result.restored:
-        click.echo(s("cli.restored", lang, paths=", ".join(str(p) for p in result.restored)))
+        say(s("cli.restored", lang, paths=", ".join(str(p) for p in result.restored)))
     if result.cleaned:
-        click.echo(s("cli.cleaned", lang, paths=", ".join(p.name for p in result.cleaned)))
+        say(s("cli.cleaned", lang, paths=", ".join(p.name for p in result.cleaned)))
 
 
 def _echo_workbooks(result, lang: str) -> None:  # type: ignore[no-untyped-def]
@@ -134,7 +135,7 @@ def _echo_workbooks(result, lang: str) -> None:  # type: ignore[no-untyped-def]
 
     books = [b for b in result.workbooks.values() if b is not None]
     updated = [b for b in books if isinstance(b, UpdateResult)]
-    click.echo(s("cli.workbooks", lang, updated=len(updated), written=len(books) - len(updated)))
+    say(s("cli.workbooks", lang, updated=len(updated), written=len(books) - len(updated)))
     for book in updated:
         echo_update(book)
 
@@ -172,7 +173,7 @@ def baseline_build_cmd(survey: Path, output: Path, source: str, year: int, min_n
 
     result = build_baseline_file(survey, output, source=source, year=year, instrument=instrument, min_n=min_n,
                                  mapping=mapping, read=make_read_options(sep, encoding, sheet), overwrite=force)
-    click.echo(f"wrote {output}: {result.rows:,} rows from {result.respondents:,} respondents "
+    say(f"wrote {output}: {result.rows:,} rows from {result.respondents:,} respondents "
                f"({result.excluded:,} excluded by screening)")
 
 

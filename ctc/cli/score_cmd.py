@@ -8,7 +8,9 @@ import click
 
 from ..io.read import probe_survey
 from ..scoring.run import score
+from ..i18n import t, translate
 from .common import (
+    say,
     Progress,
     echo_err,
     force_option,
@@ -47,19 +49,21 @@ def score_cmd(input_path: Path, output: Path, instrument: str, mapping: str | No
     if quiet:
         return
     if result.cleaned:
-        click.echo(f"cleaned what an interrupted earlier run left: {', '.join(p.name for p in result.cleaned)}")
+        say(f"cleaned what an interrupted earlier run left: {', '.join(p.name for p in result.cleaned)}")
     p = result.pipeline
-    click.echo(f"read {p.rows:,} rows from {p.source.path.name} ({p.source.format}"
+    say(f"read {p.rows:,} rows from {p.source.path.name} ({p.source.format}"
                + (f", {p.source.encoding}, sep {p.source.delimiter!r}" if p.source.delimiter else "") + ")")
-    click.echo(f"excluded {p.excluded:,} ({100 * p.excluded / max(p.rows, 1):.1f} %) by screening:")
+    say(f"excluded {p.excluded:,} ({100 * p.excluded / max(p.rows, 1):.1f} %) by screening:")
     for _, r in result.excluded_by_rule().iterrows():
-        only = "" if r["rule"] == "(excluded)" else f" (only this rule: {r['only_this_rule']:,})"
-        click.echo(f"  {r['rule']:<22} {r['flagged']:>8,}{only}")
+        total = r["rule"] == "(excluded)"
+        only = "" if total else translate(f"(only this rule: {r['only_this_rule']:,})", lang)
+        rule = t("cli.excluded", lang) if total else r["rule"]
+        say(f"  {rule:<22} {r['flagged']:>8,} {only}".rstrip())
     counts = p.checks.counts(lang)
     if len(counts):
-        click.echo("data problems by code:")
+        say("data problems by code:")
         for _, r in counts.iterrows():
-            click.echo(f"  {r['code']:<22} {r['count']:>8,}  ({r['severity']})")
-    click.echo(f"wrote {result.output}, {result.checks_path.name}, {result.screening_path.name}")
+            say(f"  {r['code']:<22} {r['count']:>8,}  ({t('cli.severity.' + r['severity'], lang)})")
+    say(f"wrote {result.output}, {result.checks_path.name}, {result.screening_path.name}")
     if p.checks.has_errors:
         echo_err("note: the data check report lists errors; see " + str(result.checks_path))

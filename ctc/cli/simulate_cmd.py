@@ -20,7 +20,7 @@ from ..simulate import (
     simulate as run_simulation,
 )
 from ..simulate.run import DEMO_INSTRUMENT
-from .common import instrument_option, quiet_option
+from .common import say, instrument_option, quiet_option
 
 GENERATION_OPTIONS = (
     "municipalities",
@@ -85,7 +85,7 @@ def simulate(ctx: click.Context, output: Path, instrument: str, municipalities: 
                         invalid_share, missing_share, block_skip_share, missing_code_share, weights, sep, encoding, decimal)
     result = run_simulation(instrument, output, opts)
     if not quiet:
-        click.echo(render(result))
+        say(render(result))
 
 
 def _options(municipalities: int | None, names: tuple[str, ...], respondents: int, schools: int | None, grades: str | None, waves: str,

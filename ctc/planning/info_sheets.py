@@ -17,7 +17,7 @@ from ..excel import put, title, widths, write_table
 from ..i18n import MESSAGES, t
 from ..profile.estimate import ALL
 from .book import Book, note, value
-from .layout import BOARD_TABLES, FORMAT, MARK, SHEETS
+from .layout import BOARD_TABLES, FIRST_ROW, FORMAT, MARK, SHEETS
 from .match import planning_country, surveyed_ages
 from .vocab import FIXED
 
@@ -100,6 +100,9 @@ def overview_sheet(book: Book) -> None:
     row = write_table(ws, row + 1, [book.s("overview.col.item"), book.s("overview.col.value")], provenance(book))
     for r in range(1, row):
         ws.cell(row=r, column=2).alignment = WRAP
+    # print the run's main facts; the raw manifest entries (hashes, every option) stay on screen
+    shown = [r for r in range(1, row) if not str(ws.cell(row=r, column=1).value or "").startswith("manifest:")]
+    ws.print_area = f"A1:C{max(shown)}"
     widths(ws, [30, 80, 26])
     ws.sheet_properties.tabColor = "1F4E79"
 
@@ -188,11 +191,24 @@ def quality_sheet(book: Book) -> None:
         note(ws, row, book.s("quality.no_screening"))
         row += 1
     row += 1
+    put(ws, row, 1, book.s("quality.problems"))
+    ws.cell(row=row, column=1).font = Font(bold=True)
+    checks = ctx.checks
+    rows = [[r.code, r.severity, value(r.count), _describe(r.code, r.description, lang)] for r in checks.itertuples(index=False)] \
+        if len(checks) else []
+    head = [book.s(f"col.q.{c}") for c in ("code", "severity", "count", "description")]
+    row = write_table(ws, row + 1, head, rows)
+    if not rows:
+        note(ws, row, book.s("quality.no_problems"))
+        row += 1
+    row += 1
     put(ws, row, 1, book.s("quality.suppressed"))
     ws.cell(row=row, column=1).font = Font(bold=True)
     tab = ctx.table
     hidden = tab[tab["suppressed"].astype(bool)]
     note(ws, row + 1, book.s("quality.suppressed_note", n=len(hidden), total=len(tab)))
+    # the summary above is what prints; the list of every hidden cell below is for the screen
+    ws.print_area = f"A1:G{row + 1}"
     labels = {(i.type, i.id): i.name(lang) for i in ctx.indicators}
     gender = lambda g: t("xlsx.all", lang) if g == ALL else ctx.instrument.gender_label(g, lang)  # noqa: E731
     reason = lambda r: t(f"suppression.{r}", lang) if f"suppression.{r}" in MESSAGES else str(r)  # noqa: E731
@@ -200,17 +216,7 @@ def quality_sheet(book: Book) -> None:
              t("xlsx.all", lang) if str(r.grade) == ALL else str(r.grade), gender(str(r.gender)), value(r.n), reason(r.suppression_reason)]
             for r in hidden.itertuples(index=False)]
     head = [book.s(f"col.q.{c}") for c in ("kind", "indicator", "grade", "gender", "n", "reason")]
-    row = write_table(ws, row + 2, head, rows)
-    row += 1
-    put(ws, row, 1, book.s("quality.problems"))
-    ws.cell(row=row, column=1).font = Font(bold=True)
-    checks = ctx.checks
-    rows = [[r.code, r.severity, value(r.count), _describe(r.code, r.description, lang)] for r in checks.itertuples(index=False)] \
-        if len(checks) else []
-    head = [book.s(f"col.q.{c}") for c in ("code", "severity", "count", "description")]
-    end = write_table(ws, row + 1, head, rows)
-    if not rows:
-        note(ws, end, book.s("quality.no_problems"))
+    write_table(ws, row + 3, head, rows)
     widths(ws, [16, 44, 12, 12, 12, 40, 10])
 
 
@@ -260,7 +266,18 @@ def meta_sheet(book: Book, extra: Mapping[str, Any]) -> None:
 
 
 def page_setup(book: Book) -> None:
+    """A4 landscape, one page wide; print areas that end with the content (not with the
+    board tables' empty rows); on a synthetic run a banner on every sheet and page."""
+    banner = _synthetic_banner(book)
     for ws in book.wb.worksheets:
+        if ws.sheet_state == "visible":
+            _wrap_long_text(ws)
+            _print_area(ws)
+            if banner:
+                ws.oddHeader.center.text = banner
+                ws.oddHeader.center.bold = True
+                if isinstance(ws["A1"].value, str) and banner not in ws["A1"].value:
+                    ws["A1"].value = f"{ws['A1'].value} — {banner}"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.page_setup.fitToWidth = 1
@@ -269,6 +286,58 @@ def page_setup(book: Book) -> None:
         ws.oddFooter.left.text = "&A"
         ws.oddFooter.right.text = "&P / &N"
         ws.print_options.gridLines = False
+
+
+#: empty rows of a board table kept in print, for handwritten entries
+PRINT_SPARE_ROWS = 3
+
+
+def _print_area(ws: Any) -> None:
+    """Print up to the last row with an entry (a row holding only its key is empty), plus a few spare rows;
+    a print area set by the sheet itself (data quality) is kept."""
+    if ws.print_area:
+        return
+    last, width = 1, 1
+    for row in ws.iter_rows():
+        filled = [c for c in row if c.value not in (None, "") and not _is_key(c.value)]
+        if filled:
+            last = row[0].row
+            width = max(width, max(c.column for c in filled))
+    last = min(ws.max_row, last + (PRINT_SPARE_ROWS if last >= FIRST_ROW - 1 else 0))  # from the header row on
+    ws.print_area = f"A1:{get_column_letter(width)}{last}"
+
+
+def _wrap_long_text(ws: Any) -> None:
+    """A text longer than its column wraps inside its cell (it would run over the next cells, and be cut in print).
+    Titles and notes in column A of the first rows may run across the sheet, as headings do."""
+    for row in ws.iter_rows(min_row=FIRST_ROW - 1):
+        for c in row:
+            if not isinstance(c.value, str) or c.value.startswith("="):
+                continue
+            dim = ws.column_dimensions[get_column_letter(c.column)]
+            width = dim.width or 13
+            if len(c.value) > width and not c.alignment.wrap_text and _in_table(ws, c):
+                c.alignment = Alignment(wrap_text=True, vertical="top", horizontal=c.alignment.horizontal)
+
+
+def _in_table(ws: Any, cell: Any) -> bool:
+    """A cell with a neighbour to its right that holds something (a lone note may run on)."""
+    right = ws.cell(row=cell.row, column=cell.column + 1).value
+    left = ws.cell(row=cell.row, column=cell.column - 1).value if cell.column > 1 else None
+    return right not in (None, "") or left not in (None, "")
+
+
+def _is_key(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 8 and value[3] == "-" and value[4:].isdigit()
+
+
+def _synthetic_banner(book: Book) -> str:
+    from ..report.provenance import provenance
+
+    prov = provenance(book.ctx.manifest)
+    if not (prov.synthetic_input or prov.synthetic_baseline):
+        return ""
+    return book.s("banner.synthetic")
 
 
 

@@ -347,6 +347,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # data quality
     "quality.screening": {"en": "Screening of questionnaires", "de": "Prüfung der Fragebögen"},
     "quality.no_screening": {"en": "No screening results.", "de": "Keine Prüfergebnisse."},
+    "banner.synthetic": {"en": "SYNTHETIC DATA: simulated, describes no real young people; not for decisions",
+                         "de": "SYNTHETISCHE DATEN: simuliert, beschreiben keine realen Jugendlichen; nicht für Entscheidungen"},
     "quality.suppressed": {"en": "Cells not shown (small groups)", "de": "Nicht ausgewiesene Zellen (kleine Gruppen)"},
     "quality.suppressed_note": {"en": "{n} of {total} cells are not shown.", "de": "{n} von {total} Zellen sind nicht ausgewiesen."},
     "quality.problems": {"en": "Data problems (whole run)", "de": "Datenprobleme (gesamter Lauf)"},

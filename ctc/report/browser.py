@@ -47,6 +47,7 @@ class PageResult:
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
     pdf: bytes = b""
+    value: Any = None  # what ``evaluate`` returned
 
 
 def find_chromium() -> str | None:
@@ -146,11 +147,13 @@ def _errors(events: list[dict[str, Any]]) -> list[str]:
 
 
 def inspect_page(path: str | Path, *, width: int = 1200, full_page: bool = True, height: int = 1600, pdf: bool = False,
-                 anchor: str | None = None, timeout: float = 60.0, binary: str | None = None) -> PageResult:
+                 anchor: str | None = None, timeout: float = 60.0, binary: str | None = None,
+                 evaluate: str | None = None) -> PageResult:
     """Load ``path`` in headless Chromium; return its screenshot, errors and requests.
 
     ``full_page``: the whole page, else one ``height``-high screen, starting at the element
     with id ``anchor`` when given (e.g. ``"risk"`` for a picture of the risk chart).
+    ``evaluate``: a JavaScript expression run on the loaded page; its JSON value is returned.
     """
     binary = binary or find_chromium()
     if binary is None:
@@ -161,7 +164,7 @@ def inspect_page(path: str | Path, *, width: int = 1200, full_page: bool = True,
         proc, write_fd, read_fd = _launch(binary, profile)
         pipe = _Pipe(proc, write_fd, read_fd, timeout)
         try:
-            return _session(pipe, url, width, full_page, height, pdf, anchor)
+            return _session(pipe, url, width, full_page, height, pdf, anchor, evaluate)
         finally:
             _close(pipe)
     finally:
@@ -238,7 +241,8 @@ def _top_of(pipe: _Pipe, session: str, anchor: str) -> int:
     return int(top)
 
 
-def _session(pipe: _Pipe, url: str, width: int, full_page: bool, height: int, pdf: bool, anchor: str | None) -> PageResult:
+def _session(pipe: _Pipe, url: str, width: int, full_page: bool, height: int, pdf: bool, anchor: str | None,
+             evaluate: str | None = None) -> PageResult:
     target = pipe.send("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = pipe.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Runtime", "Log", "Network"):
@@ -248,6 +252,9 @@ def _session(pipe: _Pipe, url: str, width: int, full_page: bool, height: int, pd
     pipe.send("Page.navigate", {"url": url}, session=session)
     pipe.wait_for("Page.loadEventFired")
     pipe.send("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => 1)", "awaitPromise": True}, session=session)
+    value = None
+    if evaluate:
+        value = pipe.send("Runtime.evaluate", {"expression": evaluate, "returnByValue": True}, session=session)["result"].get("value")
     metrics = pipe.send("Page.getLayoutMetrics", session=session)
     full = int(metrics.get("cssContentSize", metrics.get("contentSize", {})).get("height", height))
     top = _top_of(pipe, session, anchor) if anchor and not full_page else 0
@@ -261,4 +268,4 @@ def _session(pipe: _Pipe, url: str, width: int, full_page: bool, height: int, pd
                                              session=session)["data"])
     events = pipe.events
     requests = [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]
-    return PageResult(base64.b64decode(shot["data"]), width, full, _errors(events), requests, printed)
+    return PageResult(base64.b64decode(shot["data"]), width, full, _errors(events), requests, printed, value)

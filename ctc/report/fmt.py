@@ -58,7 +58,7 @@ def count(n: object, lang: str) -> str:
     if missing(n):
         return DASH
     text = f"{int(float(n)):,}"  # type: ignore[arg-type]
-    return text.replace(",", ".") if lang == "de" else text
+    return text if lang == "en" else number(int(float(n)), lang, 0, grouping=True)  # type: ignore[arg-type]
 
 
 def share(value: object, lang: str) -> str:

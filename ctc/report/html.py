@@ -13,6 +13,7 @@ from functools import lru_cache, partial
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ..profile.context import MunicipalityContext
+from . import board as _board
 from . import gender as _gender
 from . import methods as _methods
 from . import participation as _participation
@@ -25,7 +26,8 @@ from .profile import level_label
 from .provenance import provenance
 from .strings import msg
 
-SECTIONS = ("header", "participation", "priorities", "risk", "protective", "gender", "outcomes", "methods", "quality", "footer")
+SECTIONS = ("header", "summary", "risk", "protective", "outcomes", "priorities", "participation", "gender", "methods", "quality",
+            "codebook", "footer")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class ReportView:
     grades: tuple[str, ...]
     header: _summary.Header
     glance: _summary.Glance
+    board: _board.Board
     participation: _participation.Participation
     priorities: tuple[_priorities.KindView, ...]
     risk: _profile.Block
@@ -69,11 +72,14 @@ def _build_view(ctx: MunicipalityContext) -> ReportView:
     prov = provenance(ctx.manifest)
     part = _participation.participation(ctx)
     kinds = _priorities.views(ctx)
+    glance = _summary.glance(ctx, part, kinds)
+    gender = _gender.gender_view(ctx)
     return ReportView(
         lang=ctx.lang, level=level_label(ctx), alpha=num(ctx.options.alpha, ctx.lang, 2), has_baseline=ctx.baseline is not None,
-        grades=tuple(grades(ctx)), header=_summary.header(ctx, prov), glance=_summary.glance(ctx, part, kinds),
+        grades=tuple(grades(ctx)), header=_summary.header(ctx, prov), glance=glance,
+        board=_board.board(ctx, glance.sample, kinds, gender),
         participation=part, priorities=tuple(kinds), risk=_profile.factor_block(ctx, "risk"),
-        protective=_profile.factor_block(ctx, "protective"), gender=_gender.gender_view(ctx), outcomes=tuple(_profile.outcome_blocks(ctx)),
+        protective=_profile.factor_block(ctx, "protective"), gender=gender, outcomes=tuple(_profile.outcome_blocks(ctx)),
         methods=_methods.methods(ctx), quality=_summary.problems(ctx), footer=_summary.footer(ctx, prov),
     )
 

@@ -89,7 +89,7 @@ def test_reason_for_each_rank_in_english_and_german(tiers) -> None:
     assert reg.why_rank("en") == (f"universal: fits a community-wide plan; rated by the Grüne Liste Prävention (DE's registry), "
                                   f"offered in DE; then by fit score {reg.score:.2f}")
     assert reg.why_rank("de") == (f"universell: passt zu einem gemeindeweiten Plan; bewertet in der Grünen Liste Prävention "
-                                  f"(Register für DE), angeboten in DE; danach nach Passung {reg.score:.2f}")
+                                  f"(Register für DE), angeboten in DE; danach nach Passung {reg.score:.2f}".replace(".", ","))  # German decimal comma
     assert "local adaptation of Programme us-model, offered in DE" in by_id["de-adaptation"].why_rank("en")
     assert "lokale Adaption von Programm us-model, angeboten in DE" in by_id["de-adaptation"].why_rank("de")
     assert "offered in DE, not rated by the Grüne Liste Prävention" in by_id["de-offered"].why_rank("en")

@@ -29,9 +29,17 @@ def test_every_section_is_there_with_its_heading_in_the_language(pages, lang) ->
     for section_id, heading in zip(("participation", "priorities", "risk", "protective", "outcomes", "methods", "quality"),
                                    HEADINGS[lang]):
         assert re.search(rf'<section class="major[^"]*" id="{section_id}"', html), section_id
-        assert f">{heading}</h2>" in html
+        assert f"{heading}</h2>" in html  # appendices read "Appendix A: …"
     other = HEADINGS["de" if lang == "en" else "en"]
-    assert not any(f">{h}</h2>" in html for h in other if h not in HEADINGS[lang])
+    assert not any(f"{h}</h2>" in html for h in other if h not in HEADINGS[lang])
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_board_summary_comes_first_and_the_codebook_last(pages, lang) -> None:
+    html = pages[lang]
+    order = [html.index(f'id="{x}"') for x in ("summary", "risk", "protective", "outcomes", "appendix", "priorities",
+                                                "methods", "quality", "codebook")]
+    assert order == sorted(order)
 
 
 def test_german_numbers_use_decimal_commas(contexts, section) -> None:
@@ -105,7 +113,7 @@ def test_priorities_show_shortlists_stability_and_the_rule_comparison(contexts, 
 
 def test_methods_are_generated_from_the_instrument(contexts, section) -> None:
     ctx = contexts["de"]
-    html = section("methods", "de")
+    html = section("methods", "de") + section("codebook", "de")  # the codebook is its own appendix
     inst = ctx.instrument
     for scale in inst.scales:
         assert f'id="scale-{scale.id}"' in html
@@ -113,7 +121,7 @@ def test_methods_are_generated_from_the_instrument(contexts, section) -> None:
     assert item.text.get("de").replace("'", "&#39;") in html
     assert "umgepolt" in html  # reversed items are marked
     assert "Logit-Intervall" in html and "Benjamini–Hochberg" in html
-    assert "Alle Schulen der Kommune haben teilgenommen" in html  # the design question, in plain words
+    assert "Alle Schulen der Gemeinde haben teilgenommen" in html  # the design question, in plain words
     assert "mindestens 20 Befragte" in html  # suppression rules in force
     assert "nicht der Mittelwert der Anteile der Jahrgangsstufen" in html
 

@@ -1,0 +1,127 @@
+"""Every command under ``--lang de``, on good and on bad input: no English sentence is left
+(checked against the phrase catalogue) and numbers carry German decimal marks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ctc.cli.main import cli
+from ctc.phrases import DE
+
+#: the catalogue's English templates as patterns (those whose German differs)
+ENGLISH = [re.compile(".*?".join(re.escape(p.replace("{{", "{").replace("}}", "}")) for p in en.split("{}")))
+           for en, de in DE.items() if de != en and len(en.replace("{}", "").strip()) >= 8]
+#: words of an English sentence that no German message, file name or option contains
+ENGLISH_WORDS = re.compile(r"\b(the|is|are|was|were|has|have|must|cannot|not found|wrote|excluded|give|choose|"
+                           r"and|with|rows from)\b")
+#: a number written with a decimal point, not part of a file name, version or option value
+POINT_DECIMAL = re.compile(r"(?<![\w./'-])\d+\.\d+(?![\w./'])")
+
+
+def run(*args: object) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--lang", "de", *map(str, args)])
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def english_in(output: str) -> list[str]:
+    bad = []
+    for line in output.splitlines():
+        text = re.sub(r"'[^']*'|\S*[/\\]\S*|\S+\.(csv|xlsx|html|json|yaml|sav|parquet)\b", "", line)
+        parts = [line.strip(), *(part.strip() for part in re.split(r": |; |\. ", line))]
+        if any(p.fullmatch(part) for p in ENGLISH for part in parts) or ENGLISH_WORDS.search(text):
+            bad.append(line)
+    return bad
+
+
+def decimal_points(output: str) -> list[str]:
+    return [line for line in output.splitlines() if POINT_DECIMAL.search(re.sub(r"\S*[/\\]\S*|'[^']*'", "", line))]
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("de")
+    code, out = run("simulate", "--municipality", "Musterstadt", "--respondents", "150", "--seed", "3",
+                    "--invalid-share", "0.05", "-o", folder / "s.csv")
+    assert code == 0, out
+    return folder / "s.csv"
+
+
+@pytest.fixture(scope="module")
+def profiled(survey: Path) -> tuple[Path, str]:
+    out = survey.parent / "out"
+    code, text = run("profile", survey, "-o", out)
+    assert code == 0, text
+    return out, text
+
+
+def good_runs(survey: Path, profiled: tuple[Path, str]) -> dict[str, str]:
+    folder = survey.parent
+    outdir, profile_text = profiled
+    runs = {"profile": profile_text}
+    for name, args in {
+        "simulate": ["simulate", "--municipalities", "1", "--respondents", "40", "-o", folder / "t.csv"],
+        "score": ["score", survey, "-o", folder / "scored.csv"],
+        "audit": ["audit", outdir],
+        "instrument check": ["instrument", "check", Path("tests/data/mini.yaml").resolve()],
+        "map suggest": ["map", "suggest", survey],
+        "programmes match": ["programmes", "match", "--factor", "family_conflict", "--grades", "6-8", "--country", "DE"],
+        "workbook update": ["workbook", "update", next((outdir / "musterstadt").glob("*.xlsx")), "--from", outdir],
+    }.items():
+        code, text = run(*args)
+        assert code == 0, (name, text)
+        runs[name] = text
+    return runs
+
+
+def bad_runs(survey: Path, profiled: tuple[Path, str]) -> dict[str, str]:
+    folder = survey.parent
+    (folder / "empty.csv").write_text("a;b\n", encoding="utf-8")
+    (folder / "bad.yaml").write_text("id: x\nscales: 3\n", encoding="utf-8")
+    runs = {}
+    for name, args in {
+        "profile exists": ["profile", survey, "-o", profiled[0]],
+        "profile missing file": ["profile", folder / "none.csv", "-o", folder / "o2"],
+        "profile missing option": ["profile", survey],
+        "score empty": ["score", folder / "empty.csv", "-o", folder / "e.csv"],
+        "score exists": ["score", survey, "-o", survey],
+        "simulate zero": ["simulate", "--municipalities", "0", "-o", folder / "z.csv"],
+        "simulate demo options": ["simulate", "--demo", "--respondents", "3", "-o", folder / "z.csv"],
+        "audit no folder": ["audit", folder / "nowhere"],
+        "instrument check": ["instrument", "check", folder / "bad.yaml"],
+        "instrument show": ["instrument", "show", "no-such-instrument"],
+        "programmes country": ["programmes", "match", "--factor", "family_conflict", "--grades", "6-8", "--country", "ZZ"],
+        "programmes factor": ["programmes", "match", "--factor", "nonsense", "--grades", "6-8"],
+        "workbook update missing": ["workbook", "update", folder / "none.xlsx", "--from", profiled[0]],
+        "baseline check": ["baseline", "check", folder / "empty.csv"],
+        "unknown option": ["score", "--bogus"],
+        "unknown command": ["bogus"],
+    }.items():
+        code, text = run(*args)
+        assert code != 0, (name, text)
+        runs[name] = text
+    return runs
+
+
+def test_good_runs_speak_german(survey, profiled) -> None:
+    for name, text in good_runs(survey, profiled).items():
+        assert text.strip(), name
+        assert not english_in(text), (name, english_in(text))
+        assert not decimal_points(text), (name, decimal_points(text))
+
+
+def test_errors_speak_german(survey, profiled) -> None:
+    for name, text in bad_runs(survey, profiled).items():
+        last = text.strip().splitlines()[-1]
+        assert last.startswith("Fehler: "), (name, text)
+        assert not english_in(text), (name, english_in(text))
+        assert not decimal_points(text), (name, decimal_points(text))
+
+
+def test_the_same_runs_in_english_still_read_english(survey) -> None:
+    result = CliRunner().invoke(cli, ["score", str(survey.parent / "missing.csv"), "-o", str(survey.parent / "m.csv")])
+    assert result.exit_code != 0 and "Error:" in result.output and "Fehler" not in result.output
