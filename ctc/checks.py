@@ -60,14 +60,20 @@ def _codes(*entries: ProblemCode) -> Mapping[str, ProblemCode]:
     return MappingProxyType({e.code: e for e in entries})
 
 
+#: problems about a whole column: the published summary names the columns
+COLUMN_CODES = frozenset({"missing-column", "optional-column-absent", "unmapped-item", "column-matched-loosely", "unused-column"})
+
 #: The registry. Codes are stable: they are used in reports, tests and user scripts.
 CODES: Mapping[str, ProblemCode] = _codes(
     ProblemCode("duplicate-respondent", "error",
                 "The same respondent id occurs in more than one row (every row with it is listed).",
                 "Dieselbe Fragebogen-ID kommt in mehreren Zeilen vor (jede dieser Zeilen ist aufgeführt)."),
     ProblemCode("missing-column", "warning",
-                "A column named by the instrument or the mapping is not in the data; the item counts as unanswered.",
-                "Eine von Instrument oder Zuordnung genannte Spalte fehlt in den Daten; die Frage gilt als unbeantwortet."),
+                "A column named by the instrument or the mapping is not in the data: a question without its column counts as unanswered, a role (such as weight or school) named in the mapping is not used.",
+                "Eine von Instrument oder Zuordnung genannte Spalte fehlt in den Daten: Eine Frage ohne Spalte gilt als unbeantwortet, eine in der Zuordnung genannte Rolle (etwa Gewicht oder Schule) wird nicht verwendet."),
+    ProblemCode("optional-column-absent", "info",
+                "An optional column the instrument knows (such as weight or school) is not in the data; nothing is wrong, the run goes on without it.",
+                "Eine optionale Spalte, die das Instrument kennt (etwa Gewicht oder Schule), ist nicht in den Daten; das ist kein Fehler, die Auswertung läuft ohne sie."),
     ProblemCode("unmapped-item", "warning",
                 "The mapping gives this item no column; the item counts as unanswered.",
                 "Die Zuordnung nennt für diese Frage keine Spalte; die Frage gilt als unbeantwortet."),
@@ -237,7 +243,19 @@ class CheckReport:
             "count": pd.Series([self._count[c] for c in codes], dtype="int64"),
             "listed": pd.Series([self._kept.get(c, 0) for c in codes], dtype="int64"),
             "description": pd.Series([CODES[c].describe(lang) for c in codes], dtype="str"),
+            "columns": pd.Series([self._columns(c) for c in codes], dtype="str"),
         })
+
+    def _columns(self, code: str, most: int = 8) -> str:
+        """The columns a column-level problem is about (names, never answers), so a reader
+        sees which column is meant; empty for problems about answers in rows."""
+        if code not in COLUMN_CODES:
+            return ""
+        names = list(dict.fromkeys(str(c) for c in self._detail(code)["column"].dropna()))
+        if not names:  # a column that does not exist: the key it was wanted for
+            names = list(dict.fromkeys(str(v) for v in self._detail(code)["value"].dropna()))
+        more = self._count[code] - min(len(names), most)
+        return ", ".join(names[:most]) + (f", … (+{more})" if more > 0 else "")
 
     def truncated(self) -> dict[str, tuple[int, int]]:
         """Codes whose detail rows were capped: code → (listed, count)."""

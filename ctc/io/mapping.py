@@ -192,9 +192,11 @@ def resolve_columns(
             raise UsageError(f"unknown column role {role!r}; roles: {', '.join(ROLES)}")
         roles[role] = col or None
     keys = {ROLE_PREFIX + r: c for r, c in roles.items()} | dict(items)
+    # roles the user named (mapping file, options) vs those only the instrument suggests
+    named = {ROLE_PREFIX + r for r in (file_roles if mapping is not None else {})} | {ROLE_PREFIX + r for r in (role_overrides or {})}
     matches = _match_all(keys, columns)
     _raise_missing_required(roles, matches, columns)
-    problems = _problems(keys, matches, columns)
+    problems = _problems(keys, matches, columns, named)
     cmap = ColumnMap(
         roles={r: m.column for r in ROLES if (m := matches.get(ROLE_PREFIX + r)) and m.column},
         items={i: matches[i].column for i in items},
@@ -233,7 +235,8 @@ def _role_guesses(role: str, match: _Match | None, columns: list[str]) -> list[s
     return guesses[:3]
 
 
-def _problems(keys: Mapping[str, str | None], matches: Mapping[str, _Match], columns: list[str]) -> list[CheckProblem]:
+def _problems(keys: Mapping[str, str | None], matches: Mapping[str, _Match], columns: list[str],
+              named: set[str] = frozenset()) -> list[CheckProblem]:
     out = []
     for key, m in matches.items():
         wanted = keys[key]
@@ -247,7 +250,12 @@ def _problems(keys: Mapping[str, str | None], matches: Mapping[str, _Match], col
                                     column=wanted, value=key))
         elif m.how == "missing" and key.lstrip(ROLE_PREFIX) not in REQUIRED_ROLES:
             hint = f" (did you mean {', '.join(repr(c) for c in m.candidates)}?)" if m.candidates else ""
-            out.append(CheckProblem("missing-column", f"{key}: no column '{wanted}'{hint}", column=wanted, value=key))
+            if key.startswith(ROLE_PREFIX) and key not in named and not m.candidates:
+                # an optional role the instrument suggests and the file does not have: not a warning
+                out.append(CheckProblem("optional-column-absent", f"{key}: optional column '{wanted}' not in the data",
+                                        column=wanted, value=key))
+            else:
+                out.append(CheckProblem("missing-column", f"{key}: no column '{wanted}'{hint}", column=wanted, value=key))
     return out
 
 

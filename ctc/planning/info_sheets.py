@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -194,7 +195,8 @@ def quality_sheet(book: Book) -> None:
     put(ws, row, 1, book.s("quality.problems"))
     ws.cell(row=row, column=1).font = Font(bold=True)
     checks = ctx.checks
-    rows = [[r.code, r.severity, value(r.count), _describe(r.code, r.description, lang)] for r in checks.itertuples(index=False)] \
+    rows = [[r.code, r.severity, value(r.count), _with_columns(_describe(r.code, r.description, lang), getattr(r, "columns", ""), book.s("quality.columns"))]
+            for r in checks.itertuples(index=False)] \
         if len(checks) else []
     head = [book.s(f"col.q.{c}") for c in ("code", "severity", "count", "description")]
     row = write_table(ws, row + 1, head, rows)
@@ -352,3 +354,9 @@ def protect(book: Book) -> None:
         p = book.sheet(sid).protection
         p.sheet = True
         p.formatColumns = p.formatRows = p.autoFilter = False  # still allowed: widths, heights, filters
+
+
+def _with_columns(description: str, columns: object, label: str) -> str:
+    """The problem's meaning and, for a problem about whole columns, which columns."""
+    names = "" if columns is None or pd.isna(columns) else str(columns).strip()
+    return f"{description} {label}: {names}" if names else description

@@ -138,17 +138,20 @@ def _guess_lang(table: pd.DataFrame, inst: Instrument) -> str:
 
 
 def _checks(frame: pd.DataFrame | None, lang: str) -> pd.DataFrame:
-    cols = ["code", "severity", "count", "description"]
+    cols = ["code", "severity", "count", "description", "columns"]
     if frame is None or not len(frame) or "code" not in frame:
         return pd.DataFrame({c: pd.Series(dtype="str" if c != "count" else "int64") for c in cols})
     if "count" in frame:
         out = frame.copy()
-        if "description" not in out:
-            out["description"] = ""
+        for col in ("description", "columns"):  # checks.csv of older runs have no columns
+            if col not in out:
+                out[col] = ""
+        out["columns"] = out["columns"].fillna("").astype(str)
         return out[cols].reset_index(drop=True)
     severity = frame["severity"] if "severity" in frame else pd.Series([""] * len(frame))
     grouped = frame.assign(severity=severity).groupby(["code", "severity"], sort=False).size().reset_index(name="count")
     grouped["description"] = [CODES[c].describe(lang) if c in CODES else "" for c in grouped["code"]]
+    grouped["columns"] = ""
     return grouped[cols]
 
 

@@ -352,6 +352,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality.suppressed": {"en": "Cells not shown (small groups)", "de": "Nicht ausgewiesene Zellen (kleine Gruppen)"},
     "quality.suppressed_note": {"en": "{n} of {total} cells are not shown.", "de": "{n} von {total} Zellen sind nicht ausgewiesen."},
     "quality.problems": {"en": "Data problems (whole run)", "de": "Datenprobleme (gesamter Lauf)"},
+    "quality.columns": {"en": "Columns", "de": "Spalten"},
     "quality.no_problems": {"en": "No data problems were found.", "de": "Keine Datenprobleme gefunden."},
     # validation messages
     "dv.title": {"en": "Not a valid entry", "de": "Ungültiger Eintrag"},

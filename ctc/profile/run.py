@@ -84,7 +84,7 @@ def folder_name(municipality: str, taken: set[str]) -> str:
 
 def _checks_summary(result: PipelineResult, lang: str) -> pd.DataFrame:
     # counts per code only: detail rows name respondents and stay with `ctc score`
-    return result.checks.counts(lang)[["code", "severity", "count", "description"]]
+    return result.checks.counts(lang)[["code", "severity", "count", "description", "columns"]]
 
 
 def _instrument_path(inst: Instrument, ref: str | Path | Instrument) -> Path | None:

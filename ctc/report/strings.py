@@ -271,6 +271,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality.severity": {"en": "Severity", "de": "Schwere"},
     "quality.count": {"en": "Count", "de": "Anzahl"},
     "quality.description": {"en": "Meaning", "de": "Bedeutung"},
+    "quality.columns": {"en": "Columns", "de": "Spalten"},
     "severity.error": {"en": "error", "de": "Fehler"},
     "severity.warning": {"en": "warning", "de": "Warnung"},
     "severity.info": {"en": "note", "de": "Hinweis"},

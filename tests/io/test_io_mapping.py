@@ -55,7 +55,10 @@ def test_exact_beats_loose_and_ambiguity_is_not_guessed(mini):
 def test_missing_items_and_optional_roles(mini):
     cmap, problems = resolve_columns(mini, ["rid", "town", "grade", "a1", "QA3"])
     assert cmap.role("school") is None and cmap.role("weight") is None
-    assert ("missing-column", "school", "@school") in codes(problems)
+    # an optional role the instrument suggests but the file lacks is no warning, and says so
+    absent = next(p for p in problems if p.value == "@school")
+    assert (absent.code, absent.severity) == ("optional-column-absent", "info")
+    assert ("missing-column", "school", "@school") not in codes(problems)
     assert ("missing-column", "b1", "b1") in codes(problems)
     a3 = next(p for p in problems if p.value == "a3")
     assert a3.message == "a3: no column 'Q_A3' (did you mean 'QA3'?)"
@@ -179,3 +182,22 @@ def test_normalise_name_is_idempotent(name):
 def test_normalise_name_examples():
     assert {normalise_name(n) for n in [" Q_A3 ", "q a3", "q-a3", "Q.A3", "q__a3"]} == {"q_a3"}
     assert normalise_name("q1_1") != normalise_name("q11")
+
+
+def test_a_role_the_user_names_but_the_data_lack_is_a_warning(mini):
+    # (a mapping file naming a column the data lack is refused outright: see above)
+    _, problems = resolve_columns(mini, ["rid", "town", "grade", "a1"], role_overrides={"weight": "wgt"})
+    missing = next(p for p in problems if p.value == "@weight")
+    assert (missing.code, missing.severity, missing.column) == ("missing-column", "warning", "wgt")
+
+
+def test_the_published_summary_names_the_columns(mini):
+    from ctc.checks import CheckReport
+
+    _, problems = resolve_columns(mini, ["rid", "town", "grade", "a1", "extra"])
+    report = CheckReport()
+    for p in problems:
+        report.add(p.code, column=p.column, value=p.value, message=p.message)
+    summary = report.counts().set_index("code")["columns"]
+    assert "extra" in summary["unused-column"]
+    assert "school" in summary["optional-column-absent"]
