@@ -66,6 +66,7 @@ COMMANDS = {
     "baseline": "profile_cmd:baseline_group",
     "instrument": "instrument_cmd:instrument",
     "map": "map_cmd:map_group",
+    "materials": "materials_cmd:materials_cmd",
     "profile": "profile_cmd:profile_cmd",
     "programmes": "programmes_cmd:programmes",
     "score": "score_cmd:score_cmd",
