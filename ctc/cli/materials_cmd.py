@@ -35,6 +35,8 @@ def materials_cmd(outdir: Path | None, municipalities: tuple[str, ...], kits: tu
     if demo:
         if dest is None:
             raise click.UsageError("--demo needs --output FOLDER for the materials")
+        if catalogue_ref is not None:
+            raise click.UsageError("--catalogue cannot apply to --demo (the demo uses the shipped catalogue)")
         result = build_demo(dest, municipalities=municipalities or None, lang=lang, kits=kits or KITS, force=force)
     else:
         assert outdir is not None

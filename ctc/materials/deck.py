@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -141,14 +142,23 @@ class _Deck:
         return fixed_zip(buf.getvalue())
 
 
-def fixed_zip(data: bytes) -> bytes:
-    """The same zip with every entry's time fixed (python-pptx stamps entries with now)."""
+_W3CDTF = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def fixed_zip(data: bytes, embedded: bool = False) -> bytes:
+    """The same zip with every entry's time fixed (python-pptx stamps entries with now),
+    recursively for the charts' embedded workbooks, whose document dates are fixed too."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
+            blob = src.read(info.filename)
+            if info.filename.endswith(".xlsx"):
+                blob = fixed_zip(blob, embedded=True)
+            elif embedded and info.filename == "docProps/core.xml":  # the deck's own dates are the run date
+                blob = _W3CDTF.sub(b"2000-01-01T00:00:00Z", blob)
             entry = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(info.filename))
+            dst.writestr(entry, blob)
     return out.getvalue()
 
 
