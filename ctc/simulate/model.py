@@ -95,7 +95,7 @@ OUTCOME_ICC_RANGE = (0.04, 0.10)
 #: drugs common. A recent-use item keeps following its lifetime item.
 OUTCOME_ITEM_PREVALENCE = MappingProxyType(
     {
-        "alc_life": 0.44,  # MTF 2019 grade 8 24.5 %, grade 12 58.5 %; Frankfurt MoSyD 2017, ages 15-18: 74 %
+        "alc_life": 0.44,  # MTF 2019: grade 8 25 %, grade 12 59 % (German figures are higher)
         "cig_life": 0.55,  # ESPAD 2015 Bavaria, grades 9-10: 55.3 %
         "ecig_life": 0.20,
         "smkl_life": 0.06,
