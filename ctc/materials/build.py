@@ -85,31 +85,33 @@ def build_materials(outdir: str | Path, dest: str | Path | None = None, *, munic
     outdir = Path(outdir)
     check_profile_folder(outdir)
     chosen_kits = check_kits(kits)
-    names = list(municipalities) if municipalities else municipalities_in(outdir)
+    known = municipalities_in(outdir)
+    names = list(municipalities) if municipalities else known
     if not names:
         raise UsageError(f"{outdir / 'profile.csv'} has no municipality", "run 'ctc profile' on a survey with answers first")
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UsageError(f"municipality {unknown[0]!r} is not in {outdir / 'profile.csv'}",
+                         f"choose one of: {', '.join(known) or '(none)'}")
     cat = load_catalogue(catalogue)
     dest = Path(dest) if dest is not None else outdir / "materials"
     result = MaterialsResult(dest)
-    rendered: dict[str, tuple[str, dict[str, bytes]]] = {}
-    for name in names:
-        ctx = context_from_outputs(outdir, name, lang=lang)
-        view = build_view(ctx, cat)
-        result.synthetic = result.synthetic or view["synthetic"]
-        data = json.dumps(view, ensure_ascii=False, sort_keys=True)
-        rendered[name] = (ctx.lang, _items(view, data, chosen_kits, ctx.lang))
-    with atomic_dir(dest, force=force) as tmp:
+    with atomic_dir(dest, force=force) as tmp:  # rendered one municipality at a time, swapped in at the end
         taken: set[str] = set()
-        for name, (file_lang, files) in rendered.items():
+        for name in names:
+            ctx = context_from_outputs(outdir, name, lang=lang)
+            view = build_view(ctx, cat)
+            result.synthetic = result.synthetic or view["synthetic"]
+            files = _items(view, json.dumps(view, ensure_ascii=False, sort_keys=True), chosen_kits, ctx.lang)
             folder = folder_name(name)
             while folder in taken:
                 folder += "-"
             taken.add(folder)
-            target = tmp / folder / file_lang
+            target = tmp / folder / ctx.lang
             target.mkdir(parents=True)
             for fname, blob in files.items():
                 (target / fname).write_bytes(blob)
-            result.files[name] = [dest / folder / file_lang / f for f in files]
+            result.files[name] = [dest / folder / ctx.lang / f for f in files]
     result.seconds = time.perf_counter() - start
     return result
 
