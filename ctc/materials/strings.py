@@ -158,7 +158,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "goal.planning1": {"en": "The board has chosen two to five priorities and written down why.", "de": "Das Gebietsteam hat zwei bis fünf Prioritäten gewählt und begründet."},
     "goal.planning2": {"en": "For each priority the board knows tested programmes from the catalogue.", "de": "Für jede Priorität kennt das Gebietsteam erprobte Programme aus dem Katalog."},
     # posters and deck
-    "poster.question": {"en": "What do you notice? Where are the grades above the baseline?", "de": "Was fällt Ihnen auf? In welchen Jahrgängen liegt der Wert über dem Vergleich?"},
+    "poster.question": {"en": "What do you notice? In which grades does it differ from the baseline?",
+                        "de": "Was fällt Ihnen auf? In welchen Jahrgängen weicht der Wert vom Vergleich ab?"},
     "poster.notes": {"en": "Your notes", "de": "Ihre Notizen"},
     "deck.notes.title": {"en": "Introduce the survey: who was asked, when, and that the board decides on priorities.",
                          "de": "Stellen Sie die Befragung vor: wer wann gefragt wurde und dass das Gebietsteam über Prioritäten entscheidet."},
