@@ -21,8 +21,11 @@ def _shortlisted(run: Path, municipality: str) -> list[dict[str, str]]:
     return rows(run / "priorities.csv", municipality=municipality, shortlisted="True")
 
 
-def test_every_item_has_its_pages_and_paper(kit_en: Path, demo_run: Path) -> None:
-    n_posters = len(_shortlisted(demo_run, "Beispielburg")) + len(POSTER_OUTCOMES)
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_item_has_its_pages_and_paper(lang: str, kit_en: Path, kit_de: Path, demo_run: Path) -> None:
+    """German texts are longer: an item keeps its number of pages in both languages."""
+    kit_en = kit_en if lang == "en" else kit_de
+    n_posters = len(_shortlisted(demo_run, "Beispielburg" if lang == "en" else "Musterstadt")) + len(POSTER_OUTCOMES)
     expected = {"board-summary.pdf": (2, A4), "fact-sheets.pdf": (N_SCALES, A4), "exercise-blank.pdf": (2, LANDSCAPE),
                 "exercise-key.pdf": (2, LANDSCAPE), "reading-guide.pdf": (1, A4), "data-walk-posters-a3.pdf": (n_posters, A3),
                 "trainer-guide-board.pdf": (1, A4), "trainer-guide-assessment.pdf": (1, A4), "trainer-guide-planning.pdf": (1, A4)}
