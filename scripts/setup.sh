@@ -13,6 +13,7 @@ if [ "${1:-}" = "--system" ]; then
   command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(MASS)' >/dev/null 2>&1 || need+=(r-cran-mass)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)  # scripts/materials_pages.sh
   if [ ${#need[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       echo "setup: installing Debian packages: ${need[*]}" >&2

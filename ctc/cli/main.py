@@ -69,6 +69,7 @@ COMMANDS = {
     "cutpoints": "cutpoints_cmd:cutpoints_group",
     "instrument": "instrument_cmd:instrument",
     "map": "map_cmd:map_group",
+    "materials": "materials_cmd:materials_cmd",
     "profile": "profile_cmd:profile_cmd",
     "programmes": "programmes_cmd:programmes",
     "score": "score_cmd:score_cmd",

@@ -26,6 +26,7 @@ from ..io.atomic import atomic_dir, free_name
 from ..io.lock import Held, hold, refuse_open
 from ..io.names import check_output_name, windows_reserved
 from ..io.read import ReadOptions
+from ..io.synthetic import has_synthetic_mark
 from ..manifest import base_manifest, file_sha256, to_json
 from ..pipeline import PipelineResult
 from ..release.publish import Release, release
@@ -218,7 +219,7 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
     taken: set[str] = set()
     folders = {m: folder_name(m, taken) for m in tables.table["municipality"].cat.categories if m != ALL}
     manifest = _manifest(inst, instrument, input_path, base, options, result, folders, screening)
-    manifest["input"]["synthetic"] = synthetic_input
+    manifest["input"]["synthetic"] = synthetic_input or has_synthetic_mark(result.source.columns)
     manifest["privacy"] = published.summary
     manifest["input"]["selection"] = selection.to_dict()
     with atomic_dir(outdir, force=force, held=held) as tmp:

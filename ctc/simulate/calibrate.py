@@ -160,21 +160,28 @@ def _factor(plan: GenPlan, inst: Instrument, factor: str) -> _Factor:
     return _Factor(spec.items, direction, lambda y, g: code_rule_positive(plan, spec.rule, spec.items, spec.value, spec.count, y))
 
 
-def _sample(plan: GenPlan, design: Design, frame: Frame, group: int, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """A calibration sample of one (wave, municipality) group: raw item latents and grades."""
+def _sample(plan: GenPlan, design: Design, frame: Frame, group: int, rng: np.random.Generator, n: int,
+            population: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A calibration sample of one (wave, municipality) group: raw item latents and grades.
+    With ``population`` the municipality's and schools' random effects are left out: the
+    same students as the population (and a baseline drawn from it) would answer."""
     rows = np.flatnonzero(frame.group() == group)
     pick = rows[rng.integers(0, len(rows), size=n)]
     m = int(frame.municipality[pick[0]])
     cluster = frame.municipality_effect[:, [m]] + frame.school_effect[:, frame.school[pick]]
+    if population:
+        cluster = np.zeros_like(cluster)
     grades = frame.grade[pick].astype(np.float64)
     sample = Rows(grades, design.gender_roles[frame.gender[pick]], cluster)
     return item_latents(plan, drivers(plan, sample, rng), rng), grades
 
 
 def _calibrate(
-    plan: GenPlan, factor: _Factor, y: np.ndarray, grades: np.ndarray, base: np.ndarray, delta: float
+    plan: GenPlan, factor: _Factor, y: np.ndarray, grades: np.ndarray, base: np.ndarray, delta: float,
+    level: float | None = None,
 ) -> tuple[float, float, float]:
-    """(latent shift, % flagged at ``base``, % flagged with the shift)."""
+    """(latent shift, % flagged at ``base``, % flagged with the shift). The target is
+    ``level + delta`` (a share, e.g. the population's), by default the sample's own share + delta."""
     y_items = y[factor.items]
 
     def rate(d: float) -> float:
@@ -182,12 +189,18 @@ def _calibrate(
         return _rate(factor.evaluate(y_items + shift[:, None], grades))
 
     p0 = rate(0.0)
-    d = _bisect(rate, float(np.clip(p0 + delta, 0.0, 1.0)))
+    d = _bisect(rate, float(np.clip((p0 if level is None else level) + delta, 0.0, 1.0)))
     return d, 100.0 * p0, 100.0 * rate(d)
 
 
+def _population_rate(plan: GenPlan, factor: _Factor, design: Design, frame: Frame, group: int, seed: int, k: int, n: int) -> float:
+    y, grades = _sample(plan, design, frame, group, stream(seed, STREAM_CALIBRATION, 2, k), n, population=True)
+    return _rate(factor.evaluate(y[factor.items], grades))
+
+
 def plant_shifts(
-    plan: GenPlan, inst: Instrument, design: Design, frame: Frame, seed: int, settings: LatentSettings
+    plan: GenPlan, inst: Instrument, design: Design, frame: Frame, seed: int, settings: LatentSettings,
+    plant_level: str = "municipality",
 ) -> tuple[np.ndarray, tuple[PlantedEffect, ...]]:
     """Per (wave, municipality) group the raw-latent shift of every item, and the effects."""
     n_m, n_w = len(design.municipalities), len(design.waves)
@@ -199,7 +212,8 @@ def plant_shifts(
         m = design.municipalities.index(p.municipality)
         factor = _factor(plan, inst, p.factor)
         y, grades = _sample(plan, design, frame, m, stream(seed, STREAM_CALIBRATION, 0, k), n)
-        d, p0, p1 = _calibrate(plan, factor, y, grades, np.zeros(plan.n_items), p.delta / 100.0)
+        level = _population_rate(plan, factor, design, frame, m, seed, k, n) if plant_level == "population" else None
+        d, p0, p1 = _calibrate(plan, factor, y, grades, np.zeros(plan.n_items), p.delta / 100.0, level)
         elevation[m] += d * factor.direction
         effects.append(PlantedEffect(p.municipality, p.factor, "elevate", None, p.delta, p0, p1, d))
     for w in range(n_w):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .model import OLDEST_IN_GRADE, ONSET_AGE
 from .options import SimulationOptions
 from .plan import CodeRuleSpec, GenPlan, PairRuleSpec
 
@@ -51,6 +52,24 @@ def _lower_recent(plan: GenPlan, codes: np.ndarray) -> None:
     for rule in plan.pair_rules:
         for r, life in zip(rule.recent, rule.lifetime):
             _lower(plan, codes, int(r), rule.value, (codes[r] >= rule.value) & (codes[life] < rule.value))
+
+
+def match_onset(plan: GenPlan, codes: np.ndarray, grades: np.ndarray) -> None:
+    """Age-of-onset answers agree with lifetime use: "never" for students who never
+    used, an onset no older than the student for those who did (started this year
+    when the latent said never). Only for onset items with the 0–8 onset values."""
+    for j, life in plan.onset:
+        values = plan.values[j]
+        if sorted(int(v) for v in values) != list(range(9)):
+            continue
+        value_of = dict(zip(plan.codes[j].tolist(), values.tolist()))
+        code_of = {int(v): int(c) for c, v in value_of.items()}
+        val = np.array([value_of.get(int(c), 0) for c in range(int(max(value_of)) + 1)])[codes[j]]
+        never_used = codes[life] == plan.codes[life][np.argmin(plan.values[life])]
+        codes[j, never_used] = code_of[0]
+        need = np.clip(ONSET_AGE - OLDEST_IN_GRADE - grades.astype(np.int64), 1, 8)
+        fix = ~never_used & (val < need)
+        codes[j, fix] = np.array([code_of[int(v)] for v in range(9)])[need[fix]]
 
 
 def repair(plan: GenPlan, codes: np.ndarray) -> None:

@@ -21,7 +21,7 @@ from ..instrument.load import load_instrument
 from ..instrument.model import Instrument
 from .calibrate import PlantedEffect, calibrate_locations, plant_shifts
 from .design import STREAM_BLOCKS, Design, Frame, build_frame, resolve, stream
-from .dirt import make_invalid, missingness, repair
+from .dirt import make_invalid, match_onset, missingness, repair
 from .latent import Rows, codes_from_latents, drivers, effective_shift, item_latents
 from .model import LatentSettings
 from .options import SimulationOptions
@@ -85,6 +85,7 @@ class Simulation:
         codes = codes_from_latents(plan, y)
         del y
         repair(plan, codes)
+        match_onset(plan, codes, frame.grade[sl])
         na, coded = missingness(plan, self.options, stop - start, rng)
         make_invalid(plan, frame.invalid[sl], codes, na, coded, self.options, rng)
         return codes, na, coded
@@ -188,7 +189,7 @@ def prepare(instrument: Instrument | str | Path, options: SimulationOptions | No
     design = resolve(inst, opts, plan)
     plan = _calibrated_plan(_PlanKey(inst, opts.model))
     frame = build_frame(plan, design, opts)
-    shifts, planted = plant_shifts(plan, inst, design, frame, opts.seed, opts.model)
+    shifts, planted = plant_shifts(plan, inst, design, frame, opts.seed, opts.model, opts.plant_level)
     return Simulation(inst, opts, design, plan, frame, shifts, planted)
 
 

@@ -88,6 +88,40 @@ OUTCOME_PREVALENCE = MappingProxyType(
 )
 OUTCOME_ICC_RANGE = (0.04, 0.10)
 
+#: Prevalence at the middle grade (9) of single outcome items, calibrated so that the
+#: demo's rates by grade sit near published survey figures (docs/simulate.md, table
+#: "Behaviour rates by grade"; a test checks the bands). They replace the rank rule
+#: above, which made the instrument's later items (binge drinking) rare and its hard
+#: drugs common. A recent-use item keeps following its lifetime item.
+OUTCOME_ITEM_PREVALENCE = MappingProxyType(
+    {
+        "alc_life": 0.44,  # MTF 2019: grade 8 25 %, grade 12 59 % (German figures are higher)
+        "cig_life": 0.55,  # ESPAD 2015 Bavaria, grades 9-10: 55.3 %
+        "ecig_life": 0.20,
+        "smkl_life": 0.06,
+        "mj_life": 0.13,
+        "inh_life": 0.05,
+        "pain_life": 0.03,
+        "hall_life": 0.012,
+        "coc_life": 0.006,
+        "meth_life": 0.003,
+        "her_life": 0.003,
+        "ecst_life": 0.008,
+        "binge_2wk": 0.075,  # MTF 2019: grade 8 3.8 %, grade 10 8.5 %, grade 12 14.4 %
+    }
+)
+
+#: Age-of-onset items and the lifetime-use item they answer about: a student who never
+#: used reports onset "never", a user reports an onset, and no onset is older than the
+#: student (grade + 6 years at most).
+ONSET_OF = MappingProxyType(
+    {"eid_alcohol": "alc_life", "eid_drink_regularly": "alc_life", "eid_cigarette": "cig_life", "eid_marijuana": "mj_life"}
+)
+#: onset items answered with the instrument's ``onset9`` values: age of onset = ONSET_AGE − value
+#: (8 = "10 or younger", 1 = "17 or older", 0 = never); the oldest student of grade g is g + OLDEST_IN_GRADE
+ONSET_AGE = 18
+OLDEST_IN_GRADE = 6
+
 #: Pearson correlation of ordinal items relative to the latent correlation, by number
 #: of categories (used to pick loadings that give the target alpha).
 ATTENUATION = MappingProxyType({2: 0.64, 3: 0.77, 4: 0.83, 5: 0.87, 6: 0.89, 7: 0.91})

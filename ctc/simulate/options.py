@@ -93,6 +93,10 @@ class SimulationOptions:
     csv_encoding: str = "utf-8"
     csv_decimal: str | None = None
     model: LatentSettings = field(default_factory=LatentSettings)
+    #: what an elevation's delta is relative to: the municipality's own natural share
+    #: ("municipality", the counterfactual without the plant) or the population's share,
+    #: which a baseline drawn from the same population shows ("population"; the demo)
+    plant_level: str = "municipality"
 
     @property
     def decimal(self) -> str:

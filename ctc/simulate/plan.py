@@ -33,8 +33,10 @@ from .model import (
     GENDER_EFFECT,
     OUTCOME_GROUPS,
     OUTCOME_ICC_RANGE,
+    OUTCOME_ITEM_PREVALENCE,
     OUTCOME_PREVALENCE,
     OUTCOME_SLOPE,
+    ONSET_OF,
     LatentSettings,
     attenuation,
     gender_effect,
@@ -111,6 +113,7 @@ class GenPlan:
     grades: tuple[int, ...]
     mid_grade: float
     gap: tuple[float, float]  # recent = lifetime - (gap0 + gap1*|z|)
+    onset: tuple[tuple[int, int], ...] = ()  # (age-of-onset item, its lifetime-use item) positions
 
     @property
     def n_items(self) -> int:
@@ -331,6 +334,8 @@ def _outcome_item(item_id: str, rs: ResponseSet, roles: _Roles, rank: int, n_sca
     codes, values = _code_order(rs)
     p0, decay, floor = OUTCOME_PREVALENCE[group]
     prevalence = max(floor, p0 * decay**rank) * float(np.exp(rng.normal(0.0, 0.15)))
+    if item_id in OUTCOME_ITEM_PREVALENCE:  # calibrated to published figures (docs/simulate.md)
+        prevalence = OUTCOME_ITEM_PREVALENCE[item_id]
     thr = _thresholds_from_probs(_outcome_probs(codes, value, min(prevalence, 0.9)))
     driver = n_scales + OUTCOME_GROUPS.index(group)
     return _ItemSpec(OUTCOME, driver, settings.outcome_loading, thr, codes, values, f"outcomes:{group}")
@@ -444,4 +449,5 @@ def compile_plan(inst: Instrument, settings: LatentSettings) -> GenPlan:
         grades=grades,
         mid_grade=float(np.mean(grades)),
         gap=(0.5, 0.4),
+        onset=tuple((pos[a], pos[b]) for a, b in ONSET_OF.items() if a in pos and b in pos),
     )

@@ -14,6 +14,7 @@ from ..errors import OutputError
 from ..instrument.model import Instrument
 from ..io.atomic import atomic_path
 from ..io.survey_write import EXCEL_MAX_ROWS, open_writer, survey_format
+from ..io.synthetic import SYNTHETIC_COLUMN
 from .calibrate import PlantedEffect
 from .generate import DEFAULT_CHUNK_ROWS, Simulation, prepare
 from .options import Plant, SimulationOptions
@@ -70,7 +71,7 @@ def simulate(
         path, sim.instrument, csv_sep=opts.csv_sep, csv_encoding=opts.csv_encoding, csv_decimal=opts.decimal, columns=sim.design.columns
     ) as writer:
         for chunk in sim.chunks(chunk_rows):
-            writer.write(chunk)
+            writer.write(chunk.assign(**{SYNTHETIC_COLUMN: np.int8(1)}))  # the mark travels with the rows
     enrol = _write_enrolment(sim, path) if opts.weights else None
     return _result(sim, Path(path), fmt, enrol, time.perf_counter() - started)
 
@@ -143,6 +144,7 @@ def demo_options() -> SimulationOptions:
         seed=DEMO_SEED,
         elevate=DEMO_PLANTS,
         weights=True,
+        plant_level="population",  # planted against the baseline, which is drawn from the same population
     )
 
 

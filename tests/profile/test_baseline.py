@@ -21,7 +21,10 @@ def inst():
 
 def test_shipped_demo_baseline_loads_and_says_synthetic(inst) -> None:
     b = load_baseline("demo-baseline", inst)
-    assert len(b.table) > 1000 and all("SYNTHETIC" in s for s in b.sources)
+    assert all("SYNTHETIC" in s for s in b.sources)
+    # every indicator pooled, by grade (7) and by gender (3): the cells a profile compares
+    cells = b.table.groupby(["indicator_type", "indicator_id"]).size()
+    assert len(cells) == 73 and (cells == 1 + 7 + 3).all()
     assert ((b.table["pct"] >= 0) & (b.table["pct"] <= 100)).all()
 
 

@@ -15,6 +15,7 @@ from ctc.simulate import SimulationOptions, simulate
 WEIGHT_HINT = ("Hint: fix the weights in the data (every weight must be a number greater than 0), or pass --unweighted "
                "to ignore the weight column and estimate without weights")
 META = ["respondent_id", "municipality", "school", "grade", "gender", "weight", "wave"]
+MARK = ["ctc_synthetic"]  # what ctc simulate adds to every file: not an item
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +56,7 @@ def _refused(result, out: Path) -> str:
 
 
 def test_file_from_another_questionnaire(run, survey, tmp_path):
-    items = [c for c in survey.columns if c not in META]
+    items = [c for c in survey.columns if c not in META + MARK]
     assert len(items) == 195
     path = _variant(tmp_path, survey[META + items[:9]])
     line = _refused(_profile(run, path, tmp_path / "out"), tmp_path / "out")
@@ -74,7 +75,7 @@ def test_threshold_is_the_instruments_missing_share(run, survey, tmp_path):
 
     inst = load_instrument()
     assert missing_share_limit(inst) == 0.5
-    items = [c for c in survey.columns if c not in META]
+    items = [c for c in survey.columns if c not in META + MARK]
     check_items(inst, resolve_columns(inst, META + items[:98])[0])  # 97 absent: accepted
     path = _variant(tmp_path, survey[META + items[:97]])
     line = _refused(_profile(run, path, tmp_path / "out"), tmp_path / "out")
@@ -94,7 +95,7 @@ def test_grades_written_as_klasse(run, survey, tmp_path):
 
 def test_every_respondent_excluded_for_missing_answers(run, survey, tmp_path):
     frame = survey.copy()
-    items = [c for c in survey.columns if c not in META]
+    items = [c for c in survey.columns if c not in META + MARK]
     frame[items] = ""  # the columns are there, every answer is blank
     path = _variant(tmp_path, frame)
     line = _refused(_profile(run, path, tmp_path / "out"), tmp_path / "out")

@@ -10,6 +10,7 @@ import pytest
 
 from ctc.errors import OutputError
 from ctc.io.survey_write import open_writer, write_survey
+from ctc.io.synthetic import SYNTHETIC_COLUMN
 from ctc.simulate import SimulationOptions, simulate, simulate_frame
 
 OPTS = SimulationOptions(municipalities=("Musterstadt", "Übungsheim"), respondents=60, seed=6, weights=True)
@@ -20,10 +21,15 @@ def frame(shipped) -> pd.DataFrame:
     return simulate_frame(shipped, OPTS)
 
 
+def _written(frame: pd.DataFrame) -> pd.DataFrame:
+    """What ``simulate`` writes: the frame and the synthetic-data mark on every row."""
+    return frame.assign(**{SYNTHETIC_COLUMN: 1})
+
+
 def test_parquet_round_trip_keeps_types(tmp_path: Path, shipped, frame):
     simulate(shipped, tmp_path / "s.parquet", OPTS)
     back = pd.read_parquet(tmp_path / "s.parquet")
-    pd.testing.assert_frame_equal(back, frame, check_dtype=False)
+    pd.testing.assert_frame_equal(back, _written(frame), check_dtype=False)
     assert str(back["nbh_like"].dtype) == "Int8"
     assert back[shipped.columns.grade].dtype == np.int64
 
@@ -32,7 +38,7 @@ def test_sav_has_labels_and_missing_codes(tmp_path: Path, shipped, frame):
     pyreadstat = pytest.importorskip("pyreadstat")
     simulate(shipped, tmp_path / "s.sav", OPTS)
     data, meta = pyreadstat.read_sav(tmp_path / "s.sav", user_missing=True)
-    assert list(data.columns) == list(frame.columns)
+    assert list(data.columns) == list(_written(frame).columns)
     labels = dict(zip(meta.column_names, meta.column_labels))
     item = shipped.items[0]
     assert labels[item.source_column] == str(item.text)
@@ -56,7 +62,7 @@ def test_xlsx_types_and_labels(tmp_path: Path, shipped, frame):
     wb = load_workbook(tmp_path / "s.xlsx", read_only=True)
     assert wb.sheetnames == ["data", "labels"]
     rows = list(wb["data"].iter_rows(values_only=True))
-    assert list(rows[0]) == list(frame.columns)
+    assert list(rows[0]) == list(_written(frame).columns)
     assert len(rows) == len(frame) + 1
     col = list(frame.columns).index("nbh_like")
     values = [r[col] for r in rows[1:]]
