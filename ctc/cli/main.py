@@ -64,6 +64,7 @@ def _one_line(exc: BaseException) -> str:
 COMMANDS = {
     "audit": "audit_cmd:audit_cmd",
     "baseline": "profile_cmd:baseline_group",
+    "compare": "compare_cmd:compare_cmd",
     "instrument": "instrument_cmd:instrument",
     "map": "map_cmd:map_group",
     "profile": "profile_cmd:profile_cmd",

@@ -184,3 +184,22 @@ def domain_df(agg: Aggregates, cells: NDArray[np.bool_]) -> FloatArray:
     present_stratum = stratum_sum(agg, present_unit.astype(float)) > 0
     psus = n_unit.sum(axis=0) if agg.row_psu else present_unit.sum(axis=0)
     return (psus - present_stratum.sum(axis=0)).astype(float)
+
+
+WHOLE_STRATUM = "__ctc_stratum"
+
+
+def whole_file(frame: pd.DataFrame, options: ProfileOptions) -> tuple[pd.DataFrame, ProfileOptions]:
+    """The whole file as one design, as the profile's: municipalities are strata, a school
+    is a school of its municipality."""
+    from dataclasses import replace
+
+    muni = frame["municipality"].astype("string").fillna(NONE)
+    out = frame.copy()
+    school = frame["school"].astype("string").fillna(NONE) if "school" in frame else pd.Series(NONE, index=frame.index)
+    out["school"] = muni + "\x1f" + school
+    if options.design == "census":
+        return out, options
+    strata = muni if not options.strata else muni + "\x1f" + frame[options.strata].astype("string").fillna(NONE)
+    out[WHOLE_STRATUM] = strata
+    return out, replace(options, strata=WHOLE_STRATUM)
