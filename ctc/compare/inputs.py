@@ -75,6 +75,10 @@ def read_waves(paths: list[Path], instruments: list[Instrument], *, wave_labels:
         inst = instruments[k if len(instruments) > 1 else 0]
         result = _read_one(path, inst, mapping=mapping, read=read, unweighted=unweighted)
         kept = result.kept.copy()
+        has_waves = "wave" in kept.columns and not kept["wave"].isna().all()
+        if wave_labels is not None and has_waves:
+            raise UsageError(f"{path.name} has a wave column (waves {', '.join(sorted(kept['wave'].dropna().astype(str).unique()))}), "
+                             "so --waves cannot apply", "leave out --waves, or give files without a wave column")
         if wave_labels is not None:
             kept["wave"] = str(wave_labels[k]).strip()
         elif "wave" not in kept.columns or kept["wave"].isna().all():
