@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from scipy import stats
 from scipy.special import expit
 
-from .aggregate import Aggregates, FloatArray, domain_df, stratum_sum
+from .aggregate import Aggregates, FloatArray
 
 MAX_ITER = 100
 #: a larger logit coefficient means the fit ran off to infinity (separation)
@@ -54,123 +54,174 @@ class Trend:
     df: FloatArray
 
 
-def _design_matrix(agg: Aggregates, cells: NDArray[np.bool_], poly: FloatArray, adjust: tuple[str, ...],
-                   used: NDArray[np.bool_]) -> FloatArray:
+def _design_matrix(agg: Aggregates, cells: NDArray[np.bool_], poly: FloatArray, adjust: tuple[str, ...]) -> tuple[FloatArray, list[int]]:
+    """Columns 1, L, Q and one dummy per adjustment level (all levels; the fit drops one per role).
+
+    Returns the matrix over the domain's cells and the role index of every column (-1: 1, L, Q)."""
     cols = [np.ones(cells.sum()), poly[agg.cell_wave[cells], 0], poly[agg.cell_wave[cells], 1]]
-    for role in adjust:
+    roles = [-1, -1, -1]
+    for r, role in enumerate(adjust):
         code = (agg.cell_grade if role == "grade" else agg.cell_gender)[cells]
-        levels = np.unique(code[used])
-        cols += [(code == lv).astype(float) for lv in levels[1:]]  # first present level = reference
-    return np.column_stack(cols)
+        for level in np.unique(code):
+            cols.append((code == level).astype(float))
+            roles.append(r)
+    return np.column_stack(cols), roles
 
 
-def _deviance(t: FloatArray, w: FloatArray, mu: FloatArray) -> float:
+def _active_columns(x: FloatArray, roles: list[int], used: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """(K × p): the columns each indicator's fit uses — levels present in its cells, minus the
+    first present level of every role (the reference; any full-rank choice gives the same L, Q)."""
+    present = (np.abs(x).T @ used.astype(float)) > 0  # p × K
+    active = present.T.copy()
+    active[:, :3] = True  # 1, L, Q
+    roles_arr = np.array(roles)
+    for r in set(roles) - {-1}:
+        idx = np.flatnonzero(roles_arr == r)
+        first = np.argmax(present[idx], axis=0)  # first present level per indicator
+        has = present[idx].any(axis=0)
+        active[np.flatnonzero(has), idx[first[has]]] = False
+    return active
+
+
+def _deviance(t: FloatArray, w: FloatArray, mu: FloatArray) -> FloatArray:
+    """Binomial deviance per indicator (cells × K arrays)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(t > 0, t * np.log(mu), 0.0) + np.where(w - t > 0, (w - t) * np.log1p(-mu), 0.0)
-    return float(-2.0 * terms.sum())
+    return -2.0 * terms.sum(axis=0)
 
 
-def _fit(x: FloatArray, t: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray] | None:
-    """Newton–Raphson (IRLS) for the weighted logistic model on cell totals; None without convergence.
+def _information(x: FloatArray, mu: FloatArray, w: FloatArray, active: NDArray[np.bool_]) -> FloatArray:
+    """(K × p × p) Fisher information; unused columns get a unit diagonal (their coefficient stays 0)."""
+    weighted = x[None, :, :] * (mu * (1 - mu) * w).T[:, :, None]  # K × C × p
+    info = np.matmul(weighted.transpose(0, 2, 1), x)
+    mask = active[:, :, None] & active[:, None, :]
+    info = np.where(mask, info, 0.0)
+    k_idx, col = np.nonzero(~active)
+    info[k_idx, col, col] = 1.0
+    return info
 
-    Stops as R's ``glm.fit`` does, on the relative change of the deviance (1e-14 here),
-    so that a level without any flagged respondent (its coefficient runs off to −∞)
-    still gives the limit of the other coefficients, as R reports them."""
-    beta = np.zeros(x.shape[1])
-    beta[0] = np.log(max(t.sum(), 1e-300) / max((w - t).sum(), 1e-300))
-    dev = _deviance(t, w, expit(x @ beta))
+
+def _fit(x: FloatArray, t: FloatArray, w: FloatArray, active: NDArray[np.bool_],
+         wanted: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
+    """Newton–Raphson (IRLS) of the weighted logistic model on cell totals, every indicator at once.
+
+    Each indicator stops as R's ``glm.fit`` does, on the relative change of its deviance
+    (1e-14 here). Returns β (K × p), the information at β and which fits converged."""
+    k, p = t.shape[1], x.shape[1]
+    beta = np.zeros((k, p))
+    with np.errstate(divide="ignore"):
+        beta[:, 0] = np.log(np.maximum(t.sum(axis=0), 1e-300) / np.maximum((w - t).sum(axis=0), 1e-300))
+    dev = _deviance(t, w, expit(x @ beta.T))
+    running = wanted.copy()
+    done = np.zeros(k, dtype=bool)
     for _ in range(MAX_ITER):
-        mu = expit(x @ beta)
-        info = (x * (mu * (1 - mu) * w)[:, None]).T @ x
+        mu = expit(x @ beta.T)
+        info = _information(x, mu, w, active)
+        grad = np.where(active, (x.T @ (t - mu * w)).T, 0.0)
         try:
-            step = np.linalg.lstsq(info, x.T @ (t - mu * w), rcond=None)[0]
+            step = np.linalg.solve(info[running], grad[running][:, :, None])[:, :, 0]
         except np.linalg.LinAlgError:
-            return None
-        beta = beta + step
-        new = _deviance(t, w, expit(x @ beta))
-        if abs(new - dev) / (abs(new) + 0.1) < 1e-14:
-            mu = expit(x @ beta)
-            return beta, (x * (mu * (1 - mu) * w)[:, None]).T @ x
+            step = np.stack([np.linalg.lstsq(a, g, rcond=None)[0] for a, g in zip(info[running], grad[running])])
+        beta[running] += step
+        new = _deviance(t, w, expit(x @ beta.T))
+        with np.errstate(invalid="ignore"):
+            converged = running & (np.abs(new - dev) / (np.abs(new) + 0.1) < 1e-14)
+        done |= converged
+        running &= ~converged
         dev = new
-    return None
+        if not running.any():
+            break
+    mu = expit(x @ beta.T)
+    return beta, _information(x, mu, w, active), done
 
 
-def _wave_separated(agg: Aggregates, cells: NDArray[np.bool_], j: int) -> bool:
-    """A wave where nobody (or everybody) answering is flagged: the trend is not finite."""
-    for wave in np.unique(agg.cell_wave[cells]):
-        m = cells & (agg.cell_wave == wave)
-        n, x = agg.n[:, m, j].sum(), agg.x[:, m, j].sum()
-        if n > 0 and (x == 0 or x == n):
-            return True
-    return False
+def _level_sums(agg: Aggregates, cells: NDArray[np.bool_], code: NDArray[np.intp], keep: NDArray[np.bool_]) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Answered and flagged per level × indicator over the kept cells (C_d × K mask)."""
+    n_c = agg.n[:, cells].sum(axis=0) * keep  # C_d × K
+    x_c = agg.x[:, cells].sum(axis=0) * keep
+    levels = np.unique(code)
+    onehot = (code[None, :] == levels[:, None]).astype(float)  # L × C_d
+    return levels, onehot @ n_c, onehot @ x_c
 
 
-def drop_separated(agg: Aggregates, cells: NDArray[np.bool_], j: int, adjust: tuple[str, ...]) -> NDArray[np.bool_]:
-    """Leave out adjustment levels where nobody (or everybody) answering is flagged in any wave.
-
-    Their coefficient would be infinite (separation); without them the other coefficients
-    are the limit the maximum-likelihood fit runs to."""
-    cells = cells.copy()
+def drop_separated(agg: Aggregates, cells: NDArray[np.bool_], adjust: tuple[str, ...]) -> NDArray[np.bool_]:
+    """(C_d × K) cells each indicator's model uses: adjustment levels where nobody (or
+    everybody) answering is flagged in any wave are left out — their coefficient would be
+    infinite (separation); without them the others are the limit the fit runs to."""
+    keep = np.ones((int(cells.sum()), agg.t.shape[2]), dtype=bool)
     changed = True
     while changed:
         changed = False
         for role in adjust:
-            code = agg.cell_grade if role == "grade" else agg.cell_gender
-            for level in np.unique(code[cells]):
-                m = cells & (code == level)
-                n, x = agg.n[:, m, j].sum(), agg.x[:, m, j].sum()
-                if n > 0 and (x == 0 or x == n):
-                    cells &= ~m
-                    changed = True
-    return cells
+            code = (agg.cell_grade if role == "grade" else agg.cell_gender)[cells]
+            levels, n, x = _level_sums(agg, cells, code, keep)
+            separated = (n > 0) & ((x == 0) | (x == n))  # L × K
+            if separated.any():
+                drop = separated[np.searchsorted(levels, code)]  # C_d × K
+                keep &= ~drop
+                changed = True
+    return keep
+
+
+def _wave_separated(agg: Aggregates, cells: NDArray[np.bool_], keep: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """(K,) a wave where nobody (or everybody) answering is flagged: the trend is not finite."""
+    _, n, x = _level_sums(agg, cells, agg.cell_wave[cells], keep)
+    return ((n > 0) & ((x == 0) | (x == n))).any(axis=0)
 
 
 def trend(agg: Aggregates, cells: NDArray[np.bool_], scores: list[float], adjust: tuple[str, ...]) -> Trend:
     """The trend of one domain (its cells over every wave) for every indicator."""
     k = agg.t.shape[2]
     out = {name: np.full(k, np.nan) for name in Trend.__dataclass_fields__}
-    poly = poly_contrasts(scores)
     d = agg.design
-    domain = cells
-    for j in range(k):
-        cells = drop_separated(agg, domain, j, adjust)
-        base_df = domain_df(agg, cells)
-        t_uc, w_uc = agg.t[:, cells, j], agg.w[:, cells, j]
-        w_c = w_uc.sum(axis=0)
-        used = w_c > 0
-        t_c = t_uc.sum(axis=0)
-        waves = agg.cell_wave[cells]
-        if len(np.unique(waves[used])) < 3 or _wave_separated(agg, cells, j):
-            continue
-        x = _design_matrix(agg, cells, poly, adjust, used)
-        fit = _fit(x[used], t_c[used], w_c[used])
-        if fit is None:
-            continue
-        beta, info = fit
-        if np.max(np.abs(beta)) > MAX_COEF:  # a wave where nobody (everybody) is flagged: no finite trend
-            continue
-        mu = expit(x @ beta)
-        score = (t_uc - mu * w_uc) @ x  # U × p
-        if agg.row_psu:
-            weight = (1 - 2 * mu) * agg.q1[:, cells, j] + mu**2 * agg.q0[:, cells, j]  # U × C
-            square = np.einsum("uc,ca,cb->uab", weight, x, x)
-        else:
-            square = np.einsum("ua,ub->uab", score, score)
-        ss, s = stratum_sum(agg, square), stratum_sum(agg, score)
-        n_h = np.maximum(d.n_psu, 1)[:, None, None]
-        b = np.einsum("h,hab->ab", d.scale, ss - d.centre[:, None, None] * np.einsum("ha,hb->hab", s, s) / n_h)
-        if d.averaged is not None:
-            present = stratum_sum(agg, (agg.n[:, cells, j].sum(axis=1) > 0).astype(float)) > 0
-            n_ok = present.sum() - (present & d.averaged).sum()
-            b = b * present.sum() / n_ok if n_ok > 0 else b * np.nan
-        inv = np.linalg.inv(info)
-        cov = inv @ b @ inv
-        df = base_df[j] + 1 - x.shape[1]
-        for name, col in (("linear", 1), ("quadratic", 2)):
-            se = np.sqrt(max(cov[col, col], 0.0))
-            out[name][j], out[f"{name}_se"][j] = beta[col], se
-            out[f"{name}_p"][j] = 2 * stats.t.sf(abs(beta[col] / se), df) if se > 0 and df > 0 else np.nan
-        out["df"][j] = df
+    keep = drop_separated(agg, cells, adjust)  # C_d × K
+    t_uc, w_uc = agg.t[:, cells] * keep, agg.w[:, cells] * keep  # U × C_d × K
+    n_uc = agg.n[:, cells] * keep
+    t_c, w_c = t_uc.sum(axis=0), w_uc.sum(axis=0)
+    used = w_c > 0
+    waves_used = np.array([len(np.unique(agg.cell_wave[cells][used[:, j]])) for j in range(k)])
+    ok = (waves_used >= 3) & ~_wave_separated(agg, cells, keep)
+    if not ok.any():
+        return Trend(**out)
+    x, roles = _design_matrix(agg, cells, poly_contrasts(scores), adjust)
+    active = _active_columns(x, roles, used)
+    beta, info, converged = _fit(x, t_c, w_c, active, ok)
+    ok &= converged & (np.abs(beta).max(axis=1) <= MAX_COEF)
+    mu = expit(x @ beta.T)  # C_d × K
+    resid = t_uc - mu[None] * w_uc  # U × C_d × K
+    score = np.einsum("uck,ca->kua", resid, x) * active[:, None, :]
+    if agg.row_psu:
+        weight = (1 - 2 * mu)[None] * agg.q1[:, cells] * keep + (mu**2)[None] * agg.q0[:, cells] * keep
+        square = np.einsum("uck,ca,cb->kuab", weight, x, x, optimize=True)
+        square *= (active[:, :, None] & active[:, None, :])[:, None]
+    else:
+        square = np.einsum("kua,kub->kuab", score, score)
+    to_stratum = np.zeros((d.n_strata, agg.unit_stratum.size))
+    to_stratum[agg.unit_stratum, np.arange(agg.unit_stratum.size)] = 1.0
+    ss = np.einsum("hu,kuab->khab", to_stratum, square)
+    st = np.einsum("hu,kua->kha", to_stratum, score)
+    n_h = np.maximum(d.n_psu, 1)[None, :, None, None]
+    b = np.einsum("h,khab->kab", d.scale, ss - d.centre[None, :, None, None] * np.einsum("kha,khb->khab", st, st) / n_h)
+    answered = n_uc.sum(axis=1) > 0  # U × K
+    present = (to_stratum @ answered.astype(float)) > 0  # H × K
+    if d.averaged is not None:
+        n_present = present.sum(axis=0)
+        n_ok = n_present - (present & d.averaged[:, None]).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            b = b * np.where(n_ok > 0, n_present / np.maximum(n_ok, 1), np.nan)[:, None, None]
+    info[~ok] = np.eye(info.shape[1])  # not reported; keeps the batch invertible
+    inv = np.linalg.pinv(info)
+    cov = inv @ b @ inv
+    psus = n_uc.sum(axis=(0, 1)) if agg.row_psu else answered.sum(axis=0)
+    df = psus - present.sum(axis=0) + 1 - active.sum(axis=1)
+    for name, col in (("linear", 1), ("quadratic", 2)):
+        se = np.sqrt(np.maximum(cov[:, col, col], 0.0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p = np.where((se > 0) & (df > 0), 2 * stats.t.sf(np.abs(beta[:, col] / se), np.maximum(df, 1)), np.nan)
+        out[name] = np.where(ok, beta[:, col], np.nan)
+        out[f"{name}_se"] = np.where(ok, se, np.nan)
+        out[f"{name}_p"] = np.where(ok, p, np.nan)
+    out["df"] = np.where(ok, df.astype(float), np.nan)
     return Trend(**out)
 
 
