@@ -96,14 +96,14 @@ def _codes(values: pd.Series, levels: list[str]) -> IntArray:
 
 def _role_levels(frame: pd.DataFrame, role: str, include: NDArray[np.bool_], levels: list[str] | None) -> list[str]:
     if role not in frame:
-        return [NONE]
-    raw = frame.loc[include, role]
-    values = raw.dropna()
+        return [NONE] if levels is None else [*levels, NONE]
     if levels is None:
+        values = frame.loc[include, role].dropna()
         levels = ([str(g) for g in sorted(values.astype(int).unique())] if role == "grade"
                   else sorted(values.astype(str).unique()))
-    text = _text(frame[role], role)[include]
-    return list(levels) + ([NONE] if (~text.isin(levels) | text.isna()).any() else [])
+        text = _text(frame[role], role)[include]
+        return list(levels) + ([NONE] if (~text.isin(levels) | text.isna()).any() else [])
+    return [*levels, NONE]  # given levels: always the same cells, so municipalities can be combined
 
 
 def _text(series: pd.Series, role: str) -> pd.Series:
@@ -186,20 +186,20 @@ def domain_df(agg: Aggregates, cells: NDArray[np.bool_]) -> FloatArray:
     return (psus - present_stratum.sum(axis=0)).astype(float)
 
 
-WHOLE_STRATUM = "__ctc_stratum"
-
-
-def whole_file(frame: pd.DataFrame, options: ProfileOptions) -> tuple[pd.DataFrame, ProfileOptions]:
-    """The whole file as one design, as the profile's: municipalities are strata, a school
-    is a school of its municipality."""
-    from dataclasses import replace
-
-    muni = frame["municipality"].astype("string").fillna(NONE)
-    out = frame.copy()
-    school = frame["school"].astype("string").fillna(NONE) if "school" in frame else pd.Series(NONE, index=frame.index)
-    out["school"] = muni + "\x1f" + school
-    if options.design == "census":
-        return out, options
-    strata = muni if not options.strata else muni + "\x1f" + frame[options.strata].astype("string").fillna(NONE)
-    out[WHOLE_STRATUM] = strata
-    return out, replace(options, strata=WHOLE_STRATUM)
+def combine(parts: list[Aggregates]) -> Aggregates:
+    """The whole file from its municipalities: the whole-file design has the municipalities
+    as strata (as the profile's), so its units and strata are the disjoint union of theirs
+    and every per-stratum constant is the municipality's. Parts must share waves and levels."""
+    first = parts[0]
+    offsets = np.cumsum([0, *[p.design.n_strata for p in parts[:-1]]])
+    designs = [p.design for p in parts]
+    averaged = None if first.design.averaged is None else np.concatenate([d.averaged for d in designs])
+    design = SurveyDesign(np.zeros(0), np.zeros(0, np.intp), np.zeros(0, np.intp),
+                          np.concatenate([d.psu_stratum + o for d, o in zip(designs, offsets)]),
+                          np.concatenate([d.n_psu for d in designs]), np.concatenate([d.scale for d in designs]),
+                          np.concatenate([d.centre for d in designs]), first.design.lonely_psu, first.design.has_fpc,
+                          None, averaged)
+    cat = lambda name: None if getattr(first, name) is None else np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+    return Aggregates(design, first.row_psu, np.concatenate([p.unit_stratum + o for p, o in zip(parts, offsets)]),
+                      first.waves, first.grades, first.genders, first.cell_wave, first.cell_grade, first.cell_gender,
+                      cat("t"), cat("w"), cat("q1"), cat("q0"), cat("n"), cat("x"))

@@ -105,22 +105,25 @@ def _domains(table: pd.DataFrame) -> list[tuple[str | None, str | None]]:
     return [(None, None), *[(g, None) for g in grades], *[(None, s_) for s_ in genders]]
 
 
-def _scopes(frame: pd.DataFrame, munis: list[str]) -> list[tuple[str, pd.Series]]:
-    muni = frame["municipality"].astype("string")
-    out = [(m, (muni == m).fillna(False).to_numpy()) for m in munis]
-    if len(munis) > 1:
-        out.append((ALL, np.ones(len(frame), dtype=bool)))
+def _municipality_rows(frame: pd.DataFrame, munis: list[str]) -> dict[str, np.ndarray]:
+    groups = frame.groupby(frame["municipality"].astype("string"), sort=False).indices
+    return {m: np.sort(groups[m]) for m in munis if m in groups}
+
+
+def _scope_aggregates(frame: pd.DataFrame, inds: tuple[Indicator, ...], rows: np.ndarray, waves_sets: list[tuple[str, ...]],
+                      options: ProfileOptions, weighted: bool, grades: list[str], genders: list[str]) -> list[agg_mod.Aggregates | None]:
+    """One municipality's aggregates for each set of waves (its indicator matrix built once)."""
+    sub = frame.iloc[rows]
+    y = indicator_matrix(sub, inds)
+    out: list[agg_mod.Aggregates | None] = []
+    for waves in waves_sets:
+        in_waves = sub["wave"].isin(waves).to_numpy()
+        if not in_waves.any():  # the municipality took no part in these waves
+            out.append(None)
+            continue
+        out.append(agg_mod.aggregate(sub.loc[in_waves], y[in_waves], waves, options, weighted=weighted, grades=grades,
+                                     genders=genders))
     return out
-
-
-def _scope_aggregate(frame: pd.DataFrame, y: np.ndarray, rows: np.ndarray, scope: str, waves: tuple[str, ...],
-                     options: ProfileOptions, weighted: bool, grades: list[str], genders: list[str]) -> agg_mod.Aggregates:
-    in_waves = rows & frame["wave"].isin(waves).to_numpy()
-    sub = frame.loc[in_waves]
-    opts = options
-    if scope == ALL:
-        sub, opts = agg_mod.whole_file(sub, options)
-    return agg_mod.aggregate(sub, y[in_waves], waves, opts, weighted=weighted, grades=grades, genders=genders)
 
 
 def _frame_of(records: list[dict[str, object]]) -> pd.DataFrame:
@@ -152,18 +155,22 @@ def compare_tables(data: Waves, options: CompareOptions) -> CompareTables:
     for ind in inds:  # a column only some versions have is NaN in the others (never compared: not comparable)
         if ind.column not in frame:
             frame[ind.column] = np.nan
-    y = indicator_matrix(frame, inds)
     last = published[data.waves[-1]]
     munis = [m for m in last["municipality"].cat.categories if m != ALL]
     grades = [g for g in last["grade"].cat.categories if g != ALL]
     genders = _genders(inst_last, frame)
     domains = _domains(last)
     labels = {(i.type, i.id): i.name(popt.lang) for i in inds}
+    wave_sets = [(a, b), *([data.waves] if len(data.waves) >= 3 else [])]
+    scopes = {m: _scope_aggregates(frame, inds, rows, wave_sets, popt, data.weighted, grades, genders)
+              for m, rows in _municipality_rows(frame, munis).items()}
+    if len(munis) > 1:  # the whole file: municipalities are its strata
+        scopes[ALL] = [agg_mod.combine([p[k] for p in scopes.values() if p[k] is not None]) for k in range(len(wave_sets))]
     diffs, trends = [], []
-    for scope, rows in _scopes(frame, munis):
-        agg2 = _scope_aggregate(frame, y, rows, scope, (a, b), popt, data.weighted, grades, genders)
-        aggk = (_scope_aggregate(frame, y, rows, scope, data.waves, popt, data.weighted, grades, genders)
-                if len(data.waves) >= 3 else None)
+    for scope, parts in scopes.items():
+        agg2, aggk = parts[0], (parts[1] if len(parts) > 1 else None)
+        if agg2 is None:
+            continue
         for grade, gender in domains:
             keys = {"municipality": scope, "grade": grade or ALL, "gender": gender or ALL}
             ch = difference(agg2, agg2.cells(grade, gender), 0, 1)
