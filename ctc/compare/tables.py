@@ -126,10 +126,6 @@ def _scope_aggregates(frame: pd.DataFrame, inds: tuple[Indicator, ...], rows: np
     return out
 
 
-def _frame_of(records: list[dict[str, object]]) -> pd.DataFrame:
-    return pd.DataFrame.from_records(records) if records else pd.DataFrame()
-
-
 def _wave_values(table: pd.DataFrame, suffix: str) -> pd.DataFrame:
     part = table[[*KEYS, *WAVE_COLS]].copy()
     for k in ("municipality", "grade", "gender"):

@@ -122,3 +122,18 @@ def test_an_existing_folder_is_not_replaced(compared3: Path, survey3: Path, ctc)
     done = ctc("compare", survey3, "-o", compared3)
     assert done.exit_code != 0 and done.output.startswith("Error:") and "--force" in done.output
     assert (compared3 / "compare.csv").read_bytes() == before
+
+
+def test_clusters_unweighted(survey3: Path, compared3: Path, tmp_path: Path, ctc) -> None:
+    out = tmp_path / "clusters"
+    done = ctc("compare", survey3, "-o", out, "--design", "clusters", "--unweighted", "--from", "2022")
+    assert done.exit_code == 0, done.output
+    table = _read(out / "compare.csv")
+    assert set(table["design"]) == {"clusters"} and not table["weighted"].any()
+    census = _read(compared3 / "compare.csv")
+    a, b = _pooled(table, "Musterstadt", "alcohol_30d"), _pooled(census, "Musterstadt", "alcohol_30d")
+    # two schools per town: too few clusters for an interval or a test (as the profile), the change is still shown
+    assert a["wave_a"] == "2022" and np.isfinite(a["diff_pp"]) and np.isnan(a["diff_se"]) and b["df"] > 100
+    assert a["verdict"] == "no-clear-change" and "too few schools" in a["reason"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["options"]["design"] == "clusters" and manifest["options"]["weighted"] is False
