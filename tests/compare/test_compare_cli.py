@@ -40,6 +40,10 @@ def test_outputs_and_the_planted_change(compared3: Path) -> None:
     assert planted["q_value"] < 0.05 and planted["risk_ratio"] < 1 and planted["cohens_h"] < 0
     assert planted["reason"].startswith("down by")
     np.testing.assert_allclose(planted["diff_pp"], planted["pct_b"] - planted["pct_a"], rtol=1e-9)
+    pa, pb = planted["pct_a"] / 100, planted["pct_b"] / 100
+    np.testing.assert_allclose(planted["risk_ratio"], pb / pa, rtol=1e-9)
+    np.testing.assert_allclose(planted["odds_ratio"], (pb / (1 - pb)) / (pa / (1 - pa)), rtol=1e-9)
+    np.testing.assert_allclose(planted["cohens_h"], 2 * np.arcsin(np.sqrt(pb)) - 2 * np.arcsin(np.sqrt(pa)), rtol=1e-9)
     trends = _read(compared3 / "trends.csv")
     assert list(trends.columns) == TREND_COLUMNS
     assert _pooled(trends, "Musterstadt", "family_conflict")["trend"] in ("decreasing", "changed direction")
