@@ -66,6 +66,7 @@ def _one_line(exc: BaseException, lang: str = "en") -> str:
 COMMANDS = {
     "audit": "audit_cmd:audit_cmd",
     "baseline": "profile_cmd:baseline_group",
+    "compare": "compare_cmd:compare_cmd",
     "cutpoints": "cutpoints_cmd:cutpoints_group",
     "instrument": "instrument_cmd:instrument",
     "map": "map_cmd:map_group",

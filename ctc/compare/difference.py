@@ -1,0 +1,86 @@
+"""The difference of a domain's prevalence between two waves, with its design-based SE.
+
+With p̂_w = T_w / W_w (weighted flagged over weighted answered) the linearised
+variable of D = p̂_b − p̂_a is z_i = ± w_i (y_i − p̂_w) / W_w for the domain's answering
+respondents of wave w (+ for b, − for a), 0 elsewhere; Var(D) is the stacked design's
+variance of Σ z (:func:`ctc.compare.aggregate.design_variance`). Under ``census`` the
+strata are wave × school and the two waves are independent; under ``clusters`` a school
+surveyed in both waves is one PSU and the covariance of its two totals enters. This is
+R ``svyttest(y ~ wave, subset(design, domain))`` (and ``svyby`` + ``svycontrast``):
+t = D / SE on degf(subset) − 1 degrees of freedom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import stats
+
+from .aggregate import Aggregates, FloatArray, design_variance, domain_df, stratum_sum
+
+
+@dataclass(frozen=True)
+class Change:
+    """One domain, every indicator (arrays of length K); proportions 0–1."""
+
+    p_a: FloatArray
+    p_b: FloatArray
+    diff: FloatArray  # p_b − p_a
+    se: FloatArray
+    df: FloatArray  # degf(subset) − 1, as svyttest
+    t: FloatArray
+    p_value: FloatArray
+
+
+def _proportion(x: FloatArray, n: FloatArray, t: FloatArray, w: FloatArray) -> FloatArray:
+    """T/W; exactly 0 or 1 when no one or every one is flagged (as the profile), NaN without answers."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(x == 0, 0.0, np.where(x == n, 1.0, t / w))
+    return np.where(n > 0, p, np.nan)
+
+
+def wave_totals(agg: Aggregates, cells: NDArray[np.bool_], wave: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Σ w·y, Σ w, answered and flagged of a domain in one wave (each K)."""
+    m = cells & (agg.cell_wave == wave)
+    return (agg.t[:, m].sum(axis=(0, 1)), agg.w[:, m].sum(axis=(0, 1)), agg.n[:, m].sum(axis=(0, 1)),
+            agg.x[:, m].sum(axis=(0, 1)))
+
+
+def linear_variance(agg: Aggregates, cells: NDArray[np.bool_], signs: dict[int, float]) -> tuple[FloatArray, FloatArray]:
+    """Estimate Σ_w sign_w · p̂_w and its design variance, for a domain given by its cells."""
+    lin = np.zeros(agg.t.shape[::2])  # U × K
+    square = np.zeros_like(lin)
+    value = np.zeros(agg.t.shape[2])
+    for wave, sign in signs.items():
+        m = cells & (agg.cell_wave == wave)
+        t_w, w_w, n_w, x_w = wave_totals(agg, cells, wave)
+        p = _proportion(x_w, n_w, t_w, w_w)
+        value = value + sign * p
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inv = np.where(w_w > 0, 1.0 / w_w, 0.0)
+        pz = np.nan_to_num(p)
+        lin += sign * (agg.t[:, m].sum(axis=1) - pz * agg.w[:, m].sum(axis=1)) * inv
+        if agg.row_psu:  # Σ_i z_i² in the stratum, from Σw²y and Σw² (y is 0/1)
+            square += ((1.0 - 2.0 * pz) * agg.q1[:, m].sum(axis=1) + pz**2 * agg.q0[:, m].sum(axis=1)) * inv**2
+    if not agg.row_psu:
+        square = lin**2
+    answered = sum(agg.n[:, cells & (agg.cell_wave == w)].sum(axis=1) for w in signs)
+    present = stratum_sum(agg, (answered > 0).astype(float)) > 0
+    return value, design_variance(agg, square, lin, present)
+
+
+def difference(agg: Aggregates, cells: NDArray[np.bool_], a: int, b: int) -> Change:
+    """The change from wave ``a`` to wave ``b`` (codes into ``agg.waves``) of a domain."""
+    p_a = linear_variance(agg, cells, {a: 1.0})[0]
+    p_b = linear_variance(agg, cells, {b: 1.0})[0]
+    diff, var = linear_variance(agg, cells, {a: -1.0, b: 1.0})
+    both = cells & np.isin(agg.cell_wave, (a, b))
+    df = domain_df(agg, both) - 1.0
+    se = np.sqrt(var)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(se > 0, diff / se, np.nan)
+    t = np.where(np.isfinite(p_a) & np.isfinite(p_b), t, np.nan)
+    p_value = np.where(np.isfinite(t) & (df > 0), 2.0 * stats.t.sf(np.abs(t), np.maximum(df, 1)), np.nan)
+    return Change(p_a, p_b, diff, np.where(np.isfinite(diff), se, np.nan), df, t, p_value)
