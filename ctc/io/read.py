@@ -629,7 +629,8 @@ def _excel_errors() -> tuple[type[BaseException], ...]:
     # so these are never permission problems.
     return (zipfile.BadZipFile, InvalidFileException, KeyError, XMLParseError, EOFError, OSError, ValueError,
             TypeError, IndexError, AttributeError, zlib.error,
-            NotImplementedError, RuntimeError)  # zipfile: unknown zip version or compression; encrypted entries
+            NotImplementedError, RuntimeError,  # zipfile: unknown zip version or compression; encrypted entries
+            SyntaxError)  # lxml's XMLSyntaxError: openpyxl parses with lxml when it is installed (python-pptx brings it)
 
 
 def _open_workbook(path: Path) -> Any:
