@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..i18n import t
-from .common import force_option, lang_option, make_read_options, quiet_option, resolve_lang, source_options
+from ..i18n import t, translate
+from .common import force_option, lang_option, make_read_options, quiet_option, resolve_lang, say, source_options
 
 
 @click.command("weights")
@@ -45,9 +45,9 @@ def weights_cmd(survey: Path, enrolment: Path, output: Path, method: str, bounds
                  low=f"{w.min():.4g}", high=f"{w.max():.4g}", seconds=f"{result.seconds:.2f}"))
     for cell in result.tiny[:5]:
         click.echo(t("weights.tiny", lang, margin=cell.margin, cell=", ".join(cell.cell), n=cell.respondents,
-                     suggestion=cell.suggestion))
+                     suggestion=translate(cell.suggestion, lang)))
     if len(result.tiny) > 5:
         click.echo(t("weights.tiny_more", lang, n=len(result.tiny) - 5))
     for note in result.notes:
-        click.echo(f"  {note}")
+        say(f"  {note}")
     click.echo(t("weights.outputs", lang, output=result.output, model=result.model, report=result.report_html))

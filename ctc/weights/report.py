@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..i18n import translate
 from ..io.atomic import atomic_path
 from ..release.csvsafe import write_csv
 from .enrolment import TINY_CELL
@@ -89,8 +90,8 @@ def _html(result: WeightingResult, margins: pd.DataFrame, lang: str) -> str:
     dist_rows = [[k, *(_fmt(dist.loc[k, c], lang, 3) for c in dist.columns)] for k in dist.index]
     margin_rows = [[r.margin, r.cell, _fmt(r.enrolled, lang, 0), str(r.respondents), _fmt(r.weighted_before, lang),
                     _fmt(r.weighted_after, lang)] for r in margins.itertuples()]
-    small = [[c.margin, ", ".join(c.cell), str(c.respondents), c.suggestion] for c in result.tiny]
-    notes = [*result.notes, s("variance", lang, model=result.model.name, variance=result.method)]
+    small = [[c.margin, ", ".join(c.cell), str(c.respondents), translate(c.suggestion, lang)] for c in result.tiny]
+    notes = [*(translate(n, lang) for n in result.notes), s("variance", lang, model=result.model.name, variance=result.method)]
     parts = [
         f"<h1>{s('title', lang)}</h1>",
         f"<p>{html.escape(s('intro', lang, survey=result.output.name, enrolment=result.enrolment.path.name, method=s(result.method, lang)))}</p>",
