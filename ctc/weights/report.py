@@ -7,9 +7,9 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel.numbers import format_scientific
 import numpy as np
 import pandas as pd
+from babel.numbers import format_scientific
 
 from ..i18n import translate
 from ..io.atomic import atomic_path
