@@ -456,8 +456,8 @@ DE.update({
     'Report: {}': 'Bericht: {}',
     '  methods disagree strongly for: {}': '  die Methoden weichen stark voneinander ab bei: {}',
     # materials (console and usage)
-    'materials for {} municipalities{}; {} s; in {}/': 'Materialien für {} Gemeinden{}; {} s; in {}/',
-    ' (synthetic data: marked on every page)': ' (synthetische Daten: auf jeder Seite gekennzeichnet)',
+    'materials for {} municipalities{}; {} s; in {}/': 'Materialien für {} Gemeinde(n){}; {} s; in {}/',
+    '(synthetic data: marked on every page)': '(synthetische Daten: auf jeder Seite gekennzeichnet)',
     'give a profile output folder OUTDIR or --demo (not both)': 'geben Sie einen Ausgabeordner von ctc profile (OUTDIR) oder --demo an (nicht beides)',
     '  {}: {} files in {}/': '  {}: {} Dateien in {}/',
     '--demo needs --output FOLDER for the materials': '--demo braucht --output ORDNER für die Materialien',
@@ -558,7 +558,7 @@ DE.update({
     'unknown calibration method {}': 'unbekannte Kalibrierungsmethode {}',
     # weights
     'the weights did not converge{} after {} iterations: margin {} is still off by {} %': 'die Gewichte sind{} nach {} Iterationen nicht konvergiert: die Randverteilung {} weicht noch um {} % ab',
-    ' within the bounds {}–{}': ' innerhalb der Grenzen {}–{}',
+    'within the bounds {}–{}': 'innerhalb der Grenzen {}–{}',
     'widen --bounds, use --trim (caps the weights and reports the remaining misfit), or collapse small cells in the enrolment file; check that the margins describe the same population': 'erweitern Sie --bounds, verwenden Sie --trim (kappt die Gewichte und meldet die verbleibende Abweichung), oder fassen Sie kleine Zellen in der Datei der Schülerzahlen zusammen; prüfen Sie, ob die Randverteilungen dieselbe Grundgesamtheit beschreiben',
     '{} has no column {}': '{} hat keine Spalte {}',
     'An enrolment file needs the grouping columns and a column {} with the number of students.': 'Eine Datei der Schülerzahlen braucht die Gruppierungsspalten und eine Spalte {} mit der Zahl der Schülerinnen und Schüler.',
