@@ -195,7 +195,7 @@ def _part(value: str, lang: str, depth: int) -> str:
     if depth < 4 and re.search(r"[A-Za-z]{2}", core):
         start = value.index(core)
         done = translate(core, lang, depth + 1)
-        if not re.search(r"\s", core) and done == _numbers(core, lang):  # an identifier (version 2026.1+mad): as it is
+        if done == _numbers(core, lang):  # no message but a name (an instrument 'ctc-youth-survey 2026.1'): as it is
             done = core
         return value[:start] + done + value[start + len(core):]
     return _numbers(value, lang)

@@ -451,7 +451,7 @@ DE.update({
 #: ctc compare, materials, weights, cutpoints derive, baseline import and the design-role checks
 DE.update({
     # cutpoints derive (console)
-    '{} cut-point(s) of {} scales derived by {} from {} respondents; version {}; {} s': '{} Schwellenwert(e) für {} Skalen mit {} aus {} Befragten abgeleitet; Version {}; {} s',
+    "{} cut-point(s) of {} scales derived by {} from {} respondents; version '{}'; {} s": "{} Schwellenwert(e) für {} Skalen mit {} aus {} Befragten abgeleitet; Version '{}'; {} s",
     'New instrument: {}': 'Neues Instrument: {}',
     'Report: {}': 'Bericht: {}',
     '  methods disagree strongly for: {}': '  die Methoden weichen stark voneinander ab bei: {}',
@@ -463,7 +463,7 @@ DE.update({
     '--demo needs --output FOLDER for the materials': '--demo braucht --output ORDNER für die Materialien',
     '--catalogue cannot apply to --demo (the demo uses the shipped catalogue)': '--catalogue ist mit --demo nicht anwendbar (die Demo verwendet den mitgelieferten Katalog)',
     # baseline import (console)
-    'wrote {}: {} rows; cut-points of {}': '{} geschrieben: {} Zeilen; Schwellenwerte von {}',
+    "wrote {}: {} rows; cut-points of '{}'": "{} geschrieben: {} Zeilen; Schwellenwerte von '{}'",
     # compare
     'a two-stage design (an enrolment fpc under --design clusters) is not supported by ctc compare': 'ein zweistufiges Design (eine Endlichkeitskorrektur nach Schülerzahl unter --design clusters) wird von ctc compare nicht unterstützt',
     'leave out the enrolment column, or use --design census': 'lassen Sie die Spalte der Schülerzahl weg, oder verwenden Sie --design census',

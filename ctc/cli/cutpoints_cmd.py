@@ -50,7 +50,7 @@ def derive_cmd(reference: Path, output: Path, method: str, k: float, share: floa
         return
     table = result.comparison
     say(f"{len(table)} cut-point(s) of {table['scale'].nunique()} scales derived by {method} from "
-               f"{result.n:,} respondents; version {result.version}; {result.seconds:.1f} s")
+               f"{result.n:,} respondents; version '{result.version}'; {result.seconds:.1f} s")
     disagree = sorted(set(table.loc[table["methods_disagree"], "scale"]))
     if disagree:
         say(f"  methods disagree strongly for: {', '.join(disagree)}")

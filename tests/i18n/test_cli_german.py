@@ -39,7 +39,9 @@ def english_in(output: str) -> list[str]:
 
 
 def decimal_points(output: str) -> list[str]:
-    return [line for line in output.splitlines() if POINT_DECIMAL.search(re.sub(r"\S*[/\\]\S*|'[^']*'", "", line))]
+    # an option with its value (a hint's "e.g. --bounds 0.3,3") is written as typed on the command line
+    return [line for line in output.splitlines()
+            if POINT_DECIMAL.search(re.sub(r"\S*[/\\]\S*|'[^']*'|--[\w-]+ [\d.,]+", "", line))]
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +59,55 @@ def profiled(survey: Path) -> tuple[Path, str]:
     code, text = run("profile", survey, "-o", out)
     assert code == 0, text
     return out, text
+
+
+@pytest.fixture(scope="module")
+def waves(tmp_path_factory) -> Path:
+    """Two waves of two small municipalities with a weight column and <stem>.enrolment.csv."""
+    folder = tmp_path_factory.mktemp("waves")
+    code, out = run("simulate", "--municipalities", "2", "--respondents", "200", "--waves", "2024,2026", "--seed", "4",
+                    "--weights", "-o", folder / "w.csv")
+    assert code == 0, out
+    (folder / "published.csv").write_text("indicator,grade,pct,se,n\nfamily_conflict,8,31.2,1.4,\n"
+                                          "alcohol_30d,8,12.5,0.9,\n", encoding="utf-8")
+    (folder / "unknown.csv").write_text("indicator,grade,pct,se,n\nnonsense,8,31.2,1.4,\n", encoding="utf-8")
+    return folder / "w.csv"
+
+
+def new_command_runs(survey: Path, profiled: tuple[Path, str], waves: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """compare, weights, cutpoints derive, baseline import and materials: good runs and bad ones."""
+    folder = waves.parent
+    enrolment = folder / "w.enrolment.csv"
+    imported = ["baseline", "import", "--source", "Land 2025", "--year", "2025", "--cutpoints", "ctc-youth-survey"]
+    good = {
+        "compare": ["compare", waves, "-o", folder / "cmp"],
+        "weights": ["weights", waves, "--enrolment", enrolment, "-o", folder / "wt.csv", "--partial"],
+        "cutpoints derive": ["cutpoints", "derive", waves, "-o", folder / "new.yaml", "--bootstrap", "10", "--min-n", "50"],
+        "baseline import": [*imported, folder / "published.csv", "-o", folder / "base.csv"],
+        "materials": ["materials", profiled[0], "-o", folder / "materials"],
+    }
+    bad = {
+        "compare one wave": ["compare", survey, "-o", folder / "c1"],
+        "compare order": ["compare", waves, "-o", folder / "c2", "--from", "2026", "--to", "2024"],
+        "weights empty cells": ["weights", waves, "--enrolment", enrolment, "-o", folder / "wt2.csv"],
+        "weights bounds": ["weights", waves, "--enrolment", enrolment, "-o", folder / "wt3.csv", "--bounds", "2,3"],
+        "cutpoints share": ["cutpoints", "derive", waves, "-o", folder / "q.yaml", "--method", "quantile", "--share", "3"],
+        "cutpoints exists": ["cutpoints", "derive", waves, "-o", folder / "w.enrolment.csv"],
+        "baseline import indicator": [*imported, folder / "unknown.csv", "-o", folder / "base2.csv"],
+        "materials not a folder": ["materials", survey],
+        "materials demo output": ["materials", "--demo"],
+    }
+    runs = {}
+    for name, args in good.items():
+        code, text = run(*args)
+        assert code == 0, (name, text)
+        runs[name] = text
+    errors = {}
+    for name, args in bad.items():
+        code, text = run(*args)
+        assert code != 0, (name, text)
+        errors[name] = text
+    return runs, errors
 
 
 def good_runs(survey: Path, profiled: tuple[Path, str]) -> dict[str, str]:
@@ -110,6 +161,19 @@ def bad_runs(survey: Path, profiled: tuple[Path, str]) -> dict[str, str]:
 def test_good_runs_speak_german(survey, profiled) -> None:
     for name, text in good_runs(survey, profiled).items():
         assert text.strip(), name
+        assert not english_in(text), (name, english_in(text))
+        assert not decimal_points(text), (name, decimal_points(text))
+
+
+def test_new_commands_speak_german(survey, profiled, waves) -> None:
+    good, bad = new_command_runs(survey, profiled, waves)
+    for name, text in good.items():
+        assert text.strip(), name
+        assert not english_in(text), (name, english_in(text))
+        assert not decimal_points(text), (name, decimal_points(text))
+    for name, text in bad.items():
+        last = text.strip().splitlines()[-1]
+        assert last.startswith("Fehler: "), (name, text)
         assert not english_in(text), (name, english_in(text))
         assert not decimal_points(text), (name, decimal_points(text))
 
