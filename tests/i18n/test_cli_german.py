@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from ctc.cli.main import cli
+from ctc.instrument import load_instrument
 from ctc.phrases import DE
 
 #: the catalogue's English templates as patterns (those whose German differs)
@@ -74,7 +76,8 @@ def waves(tmp_path_factory) -> Path:
     return folder / "w.csv"
 
 
-def new_command_runs(survey: Path, profiled: tuple[Path, str], waves: Path) -> tuple[dict[str, str], dict[str, str]]:
+@pytest.fixture(scope="module")
+def new_runs(survey: Path, profiled: tuple[Path, str], waves: Path) -> tuple[dict[str, str], dict[str, str]]:
     """compare, weights, cutpoints derive, baseline import and materials: good runs and bad ones."""
     folder = waves.parent
     enrolment = folder / "w.enrolment.csv"
@@ -165,8 +168,8 @@ def test_good_runs_speak_german(survey, profiled) -> None:
         assert not decimal_points(text), (name, decimal_points(text))
 
 
-def test_new_commands_speak_german(survey, profiled, waves) -> None:
-    good, bad = new_command_runs(survey, profiled, waves)
+def test_new_commands_speak_german(new_runs) -> None:
+    good, bad = new_runs
     for name, text in good.items():
         assert text.strip(), name
         assert not english_in(text), (name, english_in(text))
@@ -176,6 +179,37 @@ def test_new_commands_speak_german(survey, profiled, waves) -> None:
         assert last.startswith("Fehler: "), (name, text)
         assert not english_in(text), (name, english_in(text))
         assert not decimal_points(text), (name, decimal_points(text))
+
+
+#: English words that are no German words (a report's programme names and scale ids contain none of them)
+REPORT_ENGLISH = re.compile(r"\b(the|is|are|has|have|must|and|with|which|this|than|shown|hidden|weighted|"
+                            r"risk|respondents|points)\b")
+
+
+def report_texts(folder: Path) -> dict[str, str]:
+    """The text a reader sees in the German reports of compare, weights, cutpoints derive and materials."""
+    from pypdf import PdfReader
+
+    def html_text(path: Path) -> str:
+        page = re.sub(r"<(style|script)\b.*?</\1>", "", path.read_text(encoding="utf-8"), flags=re.S)
+        return html.unescape(re.sub(r"<[^>]+>", "\n", page))
+
+    texts = {p.relative_to(folder).as_posix(): html_text(p) for p in
+             [*sorted(folder.glob("cmp/*/changes.html")), folder / "wt.weighting.html", folder / "new.cutpoints.html"]}
+    for pdf in sorted(folder.glob("materials/*/de/*.pdf")):
+        texts[pdf.relative_to(folder).as_posix()] = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    return texts
+
+
+def test_reports_of_the_new_commands_read_german(new_runs, waves) -> None:
+    texts = report_texts(waves.parent)
+    assert len(texts) >= 8 and all(len(t) > 500 for t in texts.values()), {k: len(t) for k, t in texts.items()}
+    version = load_instrument("ctc-youth-survey").version  # an instrument version keeps its point
+    for name, text in texts.items():
+        text = re.sub(re.escape(version) + r"\S*", "", text)
+        english = [line for line in text.splitlines() if REPORT_ENGLISH.search(line)]
+        assert not english, (name, english[:5])
+        assert not decimal_points(text), (name, decimal_points(text)[:5])
 
 
 def test_errors_speak_german(survey, profiled) -> None:
