@@ -194,7 +194,10 @@ def _part(value: str, lang: str, depth: int) -> str:
     core = value.strip()
     if depth < 4 and re.search(r"[A-Za-z]{2}", core):
         start = value.index(core)
-        return value[:start] + translate(core, lang, depth + 1) + value[start + len(core):]
+        done = translate(core, lang, depth + 1)
+        if done == _numbers(core, lang):  # no message but a name (an instrument 'ctc-youth-survey 2026.1'): as it is
+            done = core
+        return value[:start] + done + value[start + len(core):]
     return _numbers(value, lang)
 
 

@@ -62,6 +62,7 @@ def compare_cmd(inputs: tuple[Path, ...], outdir: Path, instruments: tuple[str, 
     from ..compare.run import compare
     from ..compare.strings import s
     from ..compare.tables import CompareOptions
+    from ..i18n import number
 
     lang = resolve_lang(lang)
     labels = _waves(waves)
@@ -78,7 +79,7 @@ def compare_cmd(inputs: tuple[Path, ...], outdir: Path, instruments: tuple[str, 
     pooled = t.compare[(t.compare["grade"].astype(str) == "all") & (t.compare["gender"].astype(str) == "all")
                        & (t.compare["municipality"].astype(str) != "all")]
     counts = pooled["verdict"].value_counts()
-    click.echo(s("cli.summary", lang, rows=f"{result.rows:,}", waves=len(t.all_waves), list=", ".join(t.all_waves),
+    click.echo(s("cli.summary", lang, rows=number(result.rows, lang, grouping=True), waves=len(t.all_waves), list=", ".join(t.all_waves),
                  munis=len(result.folders), a=t.pair[0], b=t.pair[1], better=int(counts.get("better", 0)),
                  worse=int(counts.get("worse", 0)), same=int(counts.get("no-clear-change", 0)),
                  other=int(counts.get("not-comparable", 0) + counts.get("not-shown", 0))))
@@ -88,4 +89,4 @@ def compare_cmd(inputs: tuple[Path, ...], outdir: Path, instruments: tuple[str, 
                 & (tr["municipality"].astype(str) != "all")]["trend"].value_counts()
         click.echo(s("cli.trends", lang, k=len(t.all_waves), inc=int(tc.get("increasing", 0)), dec=int(tc.get("decreasing", 0)),
                      chg=int(tc.get("changed direction", 0)), stable=int(tc.get("stable", 0))))
-    click.echo(s("cli.outputs", lang, outdir=result.outdir, seconds=f"{result.seconds['total']:.1f}"))
+    click.echo(s("cli.outputs", lang, outdir=result.outdir, seconds=number(result.seconds['total'], lang, 1)))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import instrument_option, lang_option, make_read_options, quiet_option, resolve_lang, source_options
+from .common import instrument_option, lang_option, make_read_options, quiet_option, resolve_lang, say, source_options
 
 
 @click.group("cutpoints")
@@ -49,9 +49,10 @@ def derive_cmd(reference: Path, output: Path, method: str, k: float, share: floa
     if quiet:
         return
     table = result.comparison
-    click.echo(f"{len(table)} cut-point(s) of {table['scale'].nunique()} scales derived by {method} from "
-               f"{result.n:,} respondents; version {result.version}; {result.seconds:.1f} s")
+    say(f"{len(table)} cut-point(s) of {table['scale'].nunique()} scales derived by {method} from "
+               f"{result.n:,} respondents; version '{result.version}'; {result.seconds:.1f} s")
     disagree = sorted(set(table.loc[table["methods_disagree"], "scale"]))
     if disagree:
-        click.echo(f"  methods disagree strongly for: {', '.join(disagree)}")
-    click.echo(f"New instrument: {result.output}\nReport: {result.report_html}")
+        say(f"  methods disagree strongly for: {', '.join(disagree)}")
+    say(f"New instrument: {result.output}")
+    say(f"Report: {result.report_html}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..materials import KITS, build_demo, build_materials
-from .common import force_option, lang_option, resolve_lang
+from .common import force_option, lang_option, resolve_lang, say
 
 
 @click.command("materials")
@@ -43,6 +43,6 @@ def materials_cmd(outdir: Path | None, municipalities: tuple[str, ...], kits: tu
         result = build_materials(outdir, dest, municipalities=municipalities or None, lang=lang, kits=kits or KITS,
                                  catalogue=catalogue_ref, force=force)
     for name, files in result.files.items():
-        click.echo(f"  {name}: {len(files)} files in {files[0].parent}/")
+        say(f"  {name}: {len(files)} files in {files[0].parent}/")
     note = " (synthetic data: marked on every page)" if result.synthetic else ""
-    click.echo(f"materials for {len(result.files)} municipalities{note}; {result.seconds:.1f} s; in {result.dest}/")
+    say(f"materials for {len(result.files)} municipalities{note}; {result.seconds:.1f} s; in {result.dest}/")

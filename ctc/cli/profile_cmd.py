@@ -206,4 +206,4 @@ def baseline_import_cmd(table: Path, output: Path, source: str, year: int, assum
 
     rows = import_table(table, output, load_instrument(instrument), source=source, year=year,
                         assumes=load_instrument(assumes), force=force)
-    click.echo(f"wrote {output}: {len(rows):,} rows; cut-points of {rows['cutpoints'].iloc[0].split(':')[0]}")
+    say(f"wrote {output}: {len(rows):,} rows; cut-points of '{rows['cutpoints'].iloc[0].split(':')[0]}'")

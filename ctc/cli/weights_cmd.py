@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..i18n import t
-from .common import force_option, lang_option, make_read_options, quiet_option, resolve_lang, source_options
+from ..i18n import number, t, translate
+from .common import force_option, lang_option, make_read_options, quiet_option, resolve_lang, say, source_options
 
 
 @click.command("weights")
@@ -32,6 +32,8 @@ def weights_cmd(survey: Path, enrolment: Path, output: Path, method: str, bounds
                 sep: str | None, encoding: str | None, sheet: str | None, force: bool, lang: str | None, quiet: bool) -> None:
     """Weight SURVEY to enrolment totals: post-stratification or raking, with the
     calibration model that gives ctc profile calibration-aware standard errors."""
+    from babel.numbers import format_scientific
+
     from ..weights import parse_bounds, weight_survey
 
     lang = resolve_lang(lang)
@@ -40,14 +42,16 @@ def weights_cmd(survey: Path, enrolment: Path, output: Path, method: str, bounds
     if quiet:
         return
     w = result.fit.weights
-    click.echo(t("weights.done", lang, rows=f"{result.rows:,}", method=method, margins=len(result.margins),
-                 iterations=result.fit.iterations, misfit=f"{max(result.fit.misfit):.1e}", deff=f"{result.kish_deff:.3f}",
-                 low=f"{w.min():.4g}", high=f"{w.max():.4g}", seconds=f"{result.seconds:.2f}"))
+    click.echo(t("weights.done", lang, rows=number(result.rows, lang, grouping=True), method=method,
+                 margins=len(result.margins), iterations=result.fit.iterations,
+                 misfit=format_scientific(max(result.fit.misfit), "0.0E0", locale=lang),
+                 deff=number(result.kish_deff, lang, 3), low=number(float(f"{w.min():.4g}"), lang),
+                 high=number(float(f"{w.max():.4g}"), lang), seconds=number(result.seconds, lang, 2)))
     for cell in result.tiny[:5]:
         click.echo(t("weights.tiny", lang, margin=cell.margin, cell=", ".join(cell.cell), n=cell.respondents,
-                     suggestion=cell.suggestion))
+                     suggestion=translate(cell.suggestion, lang)))
     if len(result.tiny) > 5:
         click.echo(t("weights.tiny_more", lang, n=len(result.tiny) - 5))
     for note in result.notes:
-        click.echo(f"  {note}")
+        say(f"  {note}")
     click.echo(t("weights.outputs", lang, output=result.output, model=result.model, report=result.report_html))

@@ -20,21 +20,23 @@ from .rules import accuracy, share_at_risk
 DISAGREE_PP = 10.0
 
 TEXT = {
-    "title": {"en": "Cut-point comparison", "de": "Vergleich der Cut-off-Werte"},
+    "title": {"en": "Cut-point comparison", "de": "Vergleich der Schwellenwerte"},
     "intro": {"en": "New instrument version {version}, derived by {method} from {reference}. Derived cut-points are "
                     "not the official CTC cut-points.",
               "de": "Neue Instrumentversion {version}, abgeleitet mit {method} aus {reference}. Abgeleitete "
-                    "Cut-off-Werte sind nicht die offiziellen CTC-Werte."},
+                    "Schwellenwerte sind nicht die offiziellen CTC-Schwellenwerte."},
     "disagree": {"en": "Scales where the methods disagree strongly (more than {pp:g} points at risk apart)",
                  "de": "Skalen, bei denen die Methoden stark voneinander abweichen (mehr als {pp:g} Prozentpunkte)"},
     "none": {"en": "none", "de": "keine"},
     "cols": {"en": ["Scale", "Kind", "Grade", "Old cut-point", "New cut-point", "95 % interval", "% at risk (old)",
                     "% at risk (new)", "Sensitivity (old)", "Specificity (old)", "Sensitivity (new)",
                     "Specificity (new)", "AUC", "mad", "quantile", "roc"],
-             "de": ["Skala", "Art", "Jahrgang", "Alter Wert", "Neuer Wert", "95-%-Intervall", "% Risiko (alt)",
+             "de": ["Skala", "Art", "Jahrgangsstufe", "Alter Schwellenwert", "Neuer Schwellenwert", "95-%-Intervall", "% Risiko (alt)",
                     "% Risiko (neu)", "Sensitivität (alt)", "Spezifität (alt)", "Sensitivität (neu)",
                     "Spezifität (neu)", "AUC", "mad", "quantile", "roc"]},
     "pooled": {"en": "all", "de": "alle"},
+    "risk": {"en": "risk", "de": "Risikofaktor"},
+    "protective": {"en": "protective", "de": "Schutzfaktor"},
 }
 
 
@@ -118,7 +120,8 @@ def _html(table: pd.DataFrame, opts: DeriveOptions, lang: str, version: str, ref
     body = []
     for r in table.itertuples():
         grade = _t("pooled", lang) if r.grade == "all" else r.grade
-        cells = [r.scale, r.kind, grade, _f(r.old_cutpoint, 3, lang), _f(r.new_cutpoint, 3, lang),
+        kind = _t(r.kind, lang) if r.kind in TEXT else r.kind
+        cells = [r.scale, kind, grade, _f(r.old_cutpoint, 3, lang), _f(r.new_cutpoint, 3, lang),
                  f"{_f(r.ci_low, 3, lang)} – {_f(r.ci_high, 3, lang)}", _f(r.pct_at_risk_old, 1, lang),
                  _f(r.pct_at_risk_new, 1, lang), _f(r.sensitivity_old, 2, lang), _f(r.specificity_old, 2, lang),
                  _f(r.sensitivity_new, 2, lang), _f(r.specificity_new, 2, lang), _f(r.auc, 2, lang),

@@ -16,6 +16,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "page": {"en": "page", "de": "Seite"},
     "source": {"en": "{survey}; analysis of {date}; compared with {baseline}.",
                "de": "{survey}; Auswertung vom {date}; verglichen mit {baseline}."},
+    "source.none": {"en": "{survey}; analysis of {date}; no baseline given.",
+                    "de": "{survey}; Auswertung vom {date}; ohne Vergleichswerte."},
     "hidden.mark": {"en": "– hidden to protect privacy (too few answers)", "de": "– zum Schutz der Privatsphäre nicht gezeigt (zu wenige Antworten)"},
     # item titles
     "item.board": {"en": "Board summary", "de": "Zusammenfassung für das Gebietsteam"},

@@ -160,7 +160,6 @@ def build_view(ctx: MunicipalityContext, catalogue: Catalogue | None) -> dict[st
     cands = _candidates(ctx)
     level = num(100 * ctx.options.level, lang, 0)
     date = run_date(prov.created, lang)
-    base_label = ctx.baseline.label() if ctx.baseline is not None else msg("board.none", lang)
     inst = ctx.instrument
     survey = f"{inst.title.get(lang)} {inst.version}"
     example = _example(factors, cands)
@@ -170,7 +169,8 @@ def build_view(ctx: MunicipalityContext, catalogue: Catalogue | None) -> dict[st
         "lang": lang, "municipality": ctx.municipality, "synthetic": bool(prov.synthetic_input or prov.synthetic_baseline),
         "mark": msg("mark.synthetic", lang), "s": strings(lang), "level": level, "grades": grade_list,
         "date": date, "date_iso": _iso_date(prov.created), "survey": survey,
-        "source": msg("source", lang, survey=survey, date=date, baseline=base_label),
+        "source": (msg("source", lang, survey=survey, date=date, baseline=ctx.baseline.label()) if ctx.baseline is not None
+                   else msg("source.none", lang, survey=survey, date=date)),
         "sample": _sample(ctx, _grade_span(grade_list)), "candidates": cands,
         "factors": factors, "outcomes": outcomes, "posters": [p["id"] for p in posters],
         "top": {"risk": ctx.options.top_risk, "protective": ctx.options.top_protective},

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from babel.numbers import format_scientific
 
+from ..i18n import translate
 from ..io.atomic import atomic_path
 from ..release.csvsafe import write_csv
 from .enrolment import TINY_CELL
-from .strings import s
+from .strings import STRINGS, s
 
 if TYPE_CHECKING:
     from .run import WeightingResult
@@ -82,15 +84,15 @@ def _html(result: WeightingResult, margins: pd.DataFrame, lang: str) -> str:
     deff, deff0 = kish(w), kish(w0)
     bounds = "–".join(f"{b:g}" for b in result.fit.bounds) if result.fit.bounds else s("none", lang)
     summary = [[s("respondents", lang), _fmt(result.rows, lang, 0)], [s("iterations", lang), str(result.fit.iterations)],
-               [s("misfit", lang), f"{max(result.fit.misfit):.2e}"], [s("kish_before", lang), _fmt(deff0, lang, 3)],
+               [s("misfit", lang), format_scientific(max(result.fit.misfit), "0.00E0", locale=lang)], [s("kish_before", lang), _fmt(deff0, lang, 3)],
                [s("kish", lang), _fmt(deff, lang, 3)], [s("n_eff", lang), _fmt(result.rows / deff, lang, 0)],
                [s("bounds", lang), bounds], [s("trimmed", lang), str(result.fit.trimmed)]]
     dist = weight_distribution(result)
-    dist_rows = [[k, *(_fmt(dist.loc[k, c], lang, 3) for c in dist.columns)] for k in dist.index]
+    dist_rows = [[s(f"dist_{k}", lang) if f"dist_{k}" in STRINGS else k, *(_fmt(dist.loc[k, c], lang, 3) for c in dist.columns)] for k in dist.index]
     margin_rows = [[r.margin, r.cell, _fmt(r.enrolled, lang, 0), str(r.respondents), _fmt(r.weighted_before, lang),
                     _fmt(r.weighted_after, lang)] for r in margins.itertuples()]
-    small = [[c.margin, ", ".join(c.cell), str(c.respondents), c.suggestion] for c in result.tiny]
-    notes = [*result.notes, s("variance", lang, model=result.model.name, variance=result.method)]
+    small = [[c.margin, ", ".join(c.cell), str(c.respondents), translate(c.suggestion, lang)] for c in result.tiny]
+    notes = [*(translate(n, lang) for n in result.notes), s("variance", lang, model=result.model.name, variance=result.method)]
     parts = [
         f"<h1>{s('title', lang)}</h1>",
         f"<p>{html.escape(s('intro', lang, survey=result.output.name, enrolment=result.enrolment.path.name, method=s(result.method, lang)))}</p>",

@@ -47,6 +47,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "poststratify": {"en": "post-stratification", "de": "Nachschichtung"},
     "rake": {"en": "raking", "de": "Raking (iterative proportionale Anpassung)"},
     "calibrate": {"en": "raking calibration", "de": "Raking-Kalibrierung"},
+    # row labels of the weight distribution (percentiles p01 … read alike in both languages)
+    "dist_median": {"en": "median", "de": "Median"},
+    "dist_mean": {"en": "mean", "de": "Mittelwert"},
+    "dist_cv": {"en": "cv", "de": "Variationskoeffizient"},
 }
 
 

@@ -148,5 +148,5 @@ def test_german_comparison_report(reference: Path, tmp_path: Path) -> None:
                      "--bootstrap", "0")
     assert code == 0, text
     html = (tmp_path / "de.cutpoints.html").read_text()
-    assert 'lang="de"' in html and "Vergleich der Cut-off-Werte" in html and "abgeleitet mit mad" in html
+    assert 'lang="de"' in html and "Vergleich der Schwellenwerte" in html and "abgeleitet mit mad" in html
     assert "Sensitivität (neu)" in html
