@@ -53,3 +53,9 @@ def per_wave_files(survey3: Path, tmp_path_factory: pytest.TempPathFactory) -> l
 def ctc():
     """Run ``ctc ARGS...`` in-process (click's runner), as the shell would."""
     return run_cli
+
+
+@pytest.fixture(scope="session")
+def run_ctc():
+    """:func:`run_cli` for test modules (``from conftest import`` would find another folder's conftest)."""
+    return run_cli

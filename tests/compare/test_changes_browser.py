@@ -14,11 +14,9 @@ A4 = (595.0, 842.0)  # points; Chromium writes MediaBox [0 0 595 842] (±1) for 
 
 
 @pytest.fixture(scope="module")
-def pages(survey3: Path, compared3: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    from conftest import run_cli  # noqa: PLC0415  (tests/compare/conftest.py)
-
+def pages(survey3: Path, compared3: Path, tmp_path_factory: pytest.TempPathFactory, run_ctc) -> dict[str, Path]:
     de = tmp_path_factory.mktemp("de") / "out"
-    done = run_cli("compare", survey3, "-o", de, "--lang", "de", "--priorities", "family_conflict")
+    done = run_ctc("compare", survey3, "-o", de, "--lang", "de", "--priorities", "family_conflict")
     assert done.exit_code == 0, done.output
     return {"en": compared3 / "musterstadt" / "changes.html", "de": de / "musterstadt" / "changes.html"}
 
