@@ -135,17 +135,7 @@ def score_variance(x: FloatArray, design: SurveyDesign, present: NDArray[np.bool
     x = x.reshape(-1, 1) if x.ndim == 1 else x
     psu_totals = _one_hot(design.psu) @ x
     to_stratum = _one_hot(design.psu_stratum)
-    sum_sq = to_stratum @ psu_totals**2
-    sums = to_stratum @ psu_totals
-    n_h = np.maximum(design.n_psu, 1)[:, None]
-    per_stratum = design.scale[:, None] * (sum_sq - design.centre[:, None] * sums**2 / n_h)
-    total = per_stratum.sum(axis=0)
-    if design.averaged is not None:
-        here = np.ones_like(per_stratum, dtype=bool) if present is None else present
-        n_present = here.sum(axis=0)
-        n_ok = n_present - (here & design.averaged[:, None]).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            total = np.where(n_ok > 0, total * n_present / np.maximum(n_ok, 1), np.nan)
+    total = _stratified(to_stratum @ psu_totals**2, to_stratum @ psu_totals, design, present)
     if design.second_stage is not None:
         total = total + score_variance(x, design.second_stage)
     return np.maximum(total, 0.0)
