@@ -203,7 +203,7 @@ DE: dict[str, str] = {
     "give a planning.xlsx written by 'ctc profile' or 'ctc workbook create'": "geben Sie eine von 'ctc profile' oder 'ctc workbook create' geschriebene planning.xlsx an",
     '{} has format {}; this toolkit reads {}': '{} hat das Format {}; dieses Werkzeug liest {}',
     'update the toolkit, or create a new workbook': 'aktualisieren Sie das Werkzeug, oder legen Sie eine neue Planungsmappe an',
-    "refresh it with 'ctc workbook update' (the board's entries are kept), or choose another path": "aktualisieren Sie sie mit 'ctc workbook update' (die Einträge der Steuerungsgruppe bleiben erhalten), oder wählen Sie einen anderen Pfad",
+    "refresh it with 'ctc workbook update' (the board's entries are kept), or choose another path": "aktualisieren Sie sie mit 'ctc workbook update' (die Einträge des Gebietsteams bleiben erhalten), oder wählen Sie einen anderen Pfad",
     'unknown language {}': 'unbekannte Sprache {}',
     '{} is the planning workbook of {}, not of {}': '{} ist die Planungsmappe von {}, nicht von {}',
     'give the workbook of this municipality': 'geben Sie die Planungsmappe dieser Gemeinde an',
