@@ -566,3 +566,10 @@ def find_invalid_weights(
 
 def _sort_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values("row", kind="stable").reset_index(drop=True) if len(frame) else frame
+
+
+def with_columns(description: str, columns: object, label: str) -> str:
+    """A problem's meaning and, for a problem about whole columns, which columns (the
+    ``columns`` field of the published summary; report and workbook both show it)."""
+    names = "" if columns is None or pd.isna(columns) else str(columns).strip()
+    return f"{description} {label}: {names}" if names else description

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -13,7 +12,7 @@ from .. import __version__
 from ..catalogue import best_rating, rating_label
 from ..catalogue.country import country_line, ranking_text
 from ..catalogue.render import CONTINUUM, SETTINGS
-from ..checks import CODES
+from ..checks import CODES, with_columns
 from ..excel import put, title, widths, write_table
 from ..i18n import MESSAGES, t
 from ..profile.estimate import ALL
@@ -195,7 +194,7 @@ def quality_sheet(book: Book) -> None:
     put(ws, row, 1, book.s("quality.problems"))
     ws.cell(row=row, column=1).font = Font(bold=True)
     checks = ctx.checks
-    rows = [[r.code, r.severity, value(r.count), _with_columns(_describe(r.code, r.description, lang), getattr(r, "columns", ""), book.s("quality.columns"))]
+    rows = [[r.code, r.severity, value(r.count), with_columns(_describe(r.code, r.description, lang), getattr(r, "columns", ""), book.s("quality.columns"))]
             for r in checks.itertuples(index=False)] \
         if len(checks) else []
     head = [book.s(f"col.q.{c}") for c in ("code", "severity", "count", "description")]
@@ -355,8 +354,3 @@ def protect(book: Book) -> None:
         p.sheet = True
         p.formatColumns = p.formatRows = p.autoFilter = False  # still allowed: widths, heights, filters
 
-
-def _with_columns(description: str, columns: object, label: str) -> str:
-    """The problem's meaning and, for a problem about whole columns, which columns."""
-    names = "" if columns is None or pd.isna(columns) else str(columns).strip()
-    return f"{description} {label}: {names}" if names else description

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from ..checks import with_columns
 from ..profile.context import MunicipalityContext
 from .fmt import DASH, count, quote
 from .frame import grades
@@ -107,11 +108,6 @@ def _describe(code: str, fallback: object, lang: str) -> str:
     return CODES[code].describe(lang) if code in CODES else ("" if pd.isna(fallback) else str(fallback))
 
 
-def _with_columns(description: str, columns: object, label: str) -> str:
-    """The problem's meaning and, for a problem about whole columns, which columns."""
-    names = "" if columns is None or pd.isna(columns) else str(columns).strip()
-    return f"{description} {label}: {names}" if names else description
-
 
 def problems(ctx: MunicipalityContext) -> tuple[Problem, ...]:
     c = ctx.checks
@@ -122,7 +118,7 @@ def problems(ctx: MunicipalityContext) -> tuple[Problem, ...]:
     sev = {"error": 0, "warning": 1, "info": 2}
     order = sorted(c.itertuples(index=False), key=lambda r: (sev.get(str(r.severity), 3), str(r.code)))
     return tuple(Problem(str(r.code), msg(f"severity.{r.severity}", lang=ctx.lang) if r.severity in sev else str(r.severity),
-                         count(r.count, ctx.lang), _with_columns(_describe(str(r.code), getattr(r, "description", ""), ctx.lang),
+                         count(r.count, ctx.lang), with_columns(_describe(str(r.code), getattr(r, "description", ""), ctx.lang),
                                                                  getattr(r, "columns", ""), msg("quality.columns", ctx.lang)))
                  for r in order)
 
