@@ -24,6 +24,7 @@ from ..planning.outputs import context_from_outputs, municipalities_in
 from .deck import build_deck
 from .kits import FILES, KITS, kit_items, trainer_item
 from .render import compile_pdf
+from .trends import CompareFolder, check_compare_folder
 from .view import build_view
 
 REQUIRED = ("profile.csv", "priorities.csv")
@@ -76,11 +77,12 @@ def _items(view: dict[str, Any], data: str, kits: tuple[str, ...], lang: str) ->
 
 def build_materials(outdir: str | Path, dest: str | Path | None = None, *, municipalities: Sequence[str] | None = None,
                     lang: str | None = None, kits: Sequence[str] = KITS, catalogue: str | Path | None = None,
-                    force: bool = False) -> MaterialsResult:
+                    force: bool = False, compare: str | Path | None = None) -> MaterialsResult:
     """Write the kits for ``municipalities`` (default: all) of the profile run in ``outdir``.
 
     ``dest`` defaults to ``<outdir>/materials``; an existing non-empty ``dest`` is
-    replaced only with ``force`` (trainers edit the slide decks)."""
+    replaced only with ``force`` (trainers edit the slide decks). ``compare``, the folder of a
+    ``ctc compare`` run on the same instrument, adds the trend pages."""
     start = time.perf_counter()
     outdir = Path(outdir)
     check_profile_folder(outdir)
@@ -93,6 +95,17 @@ def build_materials(outdir: str | Path, dest: str | Path | None = None, *, munic
     if unknown:
         raise UsageError(f"municipality {unknown[0]!r} is not in {outdir / 'profile.csv'}",
                          f"choose one of: {', '.join(known) or '(none)'}")
+    if compare is None and (outdir / "compare.csv").is_file():
+        raise UsageError(f"{outdir} is a comparison folder, not a profile output folder",
+                         "give the profile folder as OUTDIR and this folder with --compare")
+    trends = None
+    if compare is not None:
+        compare = Path(compare)
+        manifest = check_compare_folder(compare, outdir)
+        missing = [n for n in names if n not in {m.get("name") for m in manifest.get("municipalities", [])}]
+        if missing:
+            check_compare_folder(compare, outdir, missing[0])
+        trends = CompareFolder(compare, manifest)
     cat = load_catalogue(catalogue)
     dest = Path(dest) if dest is not None else outdir / "materials"
     result = MaterialsResult(dest)
@@ -100,7 +113,7 @@ def build_materials(outdir: str | Path, dest: str | Path | None = None, *, munic
         taken: set[str] = set()
         for name in names:
             ctx = context_from_outputs(outdir, name, lang=lang)
-            view = build_view(ctx, cat)
+            view = build_view(ctx, cat, trends.for_municipality(name) if trends is not None else None)
             result.synthetic = result.synthetic or view["synthetic"]
             files = _items(view, json.dumps(view, ensure_ascii=False, sort_keys=True), chosen_kits, ctx.lang)
             folder = folder_name(name)

@@ -116,6 +116,34 @@ class _Deck:
                 fill.back_color.rgb = RGBColor.from_string("FFFFFF")
             series.format.line.color.rgb = RGBColor.from_string("000000")
 
+    def trend_slide(self) -> None:
+        """One line chart: each shown candidate's % per wave (a hidden wave is a gap), verdicts in the notes."""
+        from pptx.chart.data import CategoryChartData
+        from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+
+        v, lang = self.v, self.lang
+        every = {f["id"]: f for f in [*v["factors"], *v["outcomes"]]}
+        shown = [every[i] for i in v["trend_factors"]]
+        lines = [f"{f['label']}: {f['trend']['pair']} {f['trend']['verdict_label']}"
+                 + (f" — {f['trend']['change']}" if f["trend"]["change"] else "")
+                 + (f"; {msg('trend.label', lang)}: {f['trend']['trend']}" if f["trend"]["trend"] else "") for f in shown]
+        s = self.slide(msg("trend.slide", lang), "\n".join([msg("trend.notes", lang), *lines]))
+        if not shown:
+            self.text(s, msg("trend.none_shown", lang), 1.2, 4, 31, 3, 22)
+            return
+        data = CategoryChartData(number_format="0.0")
+        data.categories = [c["grade"] for c in shown[0]["trend"]["waves"]]
+        for f in shown:
+            data.add_series(f["label"], [c["v"] for c in f["trend"]["waves"]])
+        Cm = self.Cm
+        chart = s.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, Cm(1.2), Cm(3.6), Cm(31), Cm(13.5), data).chart
+        chart.has_legend, chart.legend.position, chart.legend.include_in_layout = True, XL_LEGEND_POSITION.BOTTOM, False
+        chart.value_axis.minimum_scale, chart.value_axis.maximum_scale = 0.0, 100.0
+        plot = chart.plots[0]
+        plot.has_data_labels = True
+        plot.data_labels.number_format, plot.data_labels.number_format_is_linked = "0.0", False
+        plot.data_labels.font.size = self._pt(11)
+
     def build(self) -> bytes:
         v, lang = self.v, self.lang
         s = self.slide(f"{v['municipality']} — {msg('item.deck', lang)}", msg("deck.notes.title", lang))
@@ -130,6 +158,8 @@ class _Deck:
             tot = f["total"]
             s = self.slide(f["label"], msg("deck.notes.factor", lang, factor=f["label"], pct=tot["pct"], ci=tot["ci"], base=tot["base"]))
             self.chart(s, f)
+        if v.get("has_trend"):
+            self.trend_slide()
         s = self.slide(msg("deck.next", lang), msg("deck.notes.next", lang))
         self.text(s, "\n".join(msg(f"board.next{i}", lang) for i in range(1, 5)), 1.2, 4, 31, 10, 22)
         props = self.prs.core_properties

@@ -173,6 +173,21 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "de": "{factor}: {pct} % ({ci}) gegenüber {base} % im Vergleich. Zeigen Sie auf die Jahrgänge; ein Strich heißt nicht gezeigt, nicht null. Fragen Sie: Ist das hier veränderbar?"},
     "deck.notes.next": {"en": "Close with the next steps and the date of the planning meeting.", "de": "Schließen Sie mit den nächsten Schritten und dem Termin der Planungssitzung."},
     "deck.next": {"en": "Next steps", "de": "Nächste Schritte"},
+    # trend pages (a comparison folder, ctc compare)
+    "trend.heading": {"en": "Over the survey waves", "de": "Über die Befragungswellen"},
+    "trend.chart": {"en": "% per wave (all grades) with interval", "de": "% je Welle (alle Jahrgänge) mit Intervall"},
+    "trend.pair": {"en": "{a} → {b}", "de": "{a} → {b}"},
+    "trend.change": {"en": "{diff} points from {a} to {b} ({ci})", "de": "{diff} Punkte von {a} bis {b} ({ci})"},
+    "trend.verdict": {"en": "Change", "de": "Veränderung"},
+    "trend.label": {"en": "Trend over all waves", "de": "Trend über alle Wellen"},
+    "trend.wave": {"en": "Wave", "de": "Welle"},
+    "trend.poster": {"en": "Data walk: trends", "de": "Datenrundgang: Entwicklung"},
+    "trend.poster_question": {"en": "What has changed since the last survey? What might explain it?",
+                              "de": "Was hat sich seit der letzten Befragung verändert? Was könnte es erklären?"},
+    "trend.slide": {"en": "How the candidates developed", "de": "Wie sich die Kandidaten entwickelt haben"},
+    "trend.notes": {"en": "Percentages per survey wave (all grades). Only a change marked better or worse is more than chance; say so before the group reads the lines. A gap in a line is a hidden cell, not zero.",
+                    "de": "Anteile je Befragungswelle (alle Jahrgänge). Nur eine als besser oder schlechter markierte Veränderung ist mehr als Zufall; sagen Sie das, bevor die Gruppe die Linien liest. Eine Lücke in einer Linie ist eine nicht gezeigte Zahl, nicht null."},
+    "trend.none_shown": {"en": "No factor has values in the comparison.", "de": "Kein Faktor hat Werte im Vergleich."},
 }
 
 

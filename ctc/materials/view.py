@@ -76,13 +76,14 @@ def _questions(ctx: MunicipalityContext, scale_id: str) -> list[str]:
 
 
 def _indicator(ctx: MunicipalityContext, ind: Any, index: dict, grade_list: list[str], strong: set[str],
-               cat: Catalogue | None) -> dict[str, Any]:
+               cat: Catalogue | None, trends: Any = None) -> dict[str, Any]:
     lang = ctx.lang
     cells = [_cell(ctx, g, index.get((ind.id, g))) for g in grade_list]
     total = _cell(ctx, ALL, index.get((ind.id, ALL)))
     out: dict[str, Any] = {"id": ind.id, "kind": ind.type, "label": ind.name(lang), "cells": cells, "total": total,
                            "shortlisted": ind.id in strong, "clear_grades": [c["grade"] for c in cells if c["clear"] and
-                                                                              _worse(ind.type, c)]}
+                                                                              _worse(ind.type, c)],
+                           "trend": trends.factor(ind.id, lang) if trends is not None else None}
     if ind.type == "outcome":
         return out
     scale = next(s for s in ctx.instrument.scales if s.id == ind.id)
@@ -146,8 +147,9 @@ def strings(lang: str) -> dict[str, str]:
     return {k: msg(k, lang) for k, v in MESSAGES.items() if "{" not in v["en"]}
 
 
-def build_view(ctx: MunicipalityContext, catalogue: Catalogue | None) -> dict[str, Any]:
-    """The JSON-ready data of every item for ``ctx.municipality`` in ``ctx.lang``."""
+def build_view(ctx: MunicipalityContext, catalogue: Catalogue | None, trends: Any = None) -> dict[str, Any]:
+    """The JSON-ready data of every item for ``ctx.municipality`` in ``ctx.lang``; ``trends``
+    (:class:`ctc.materials.trends.MunicipalityTrends`) adds the trend pages."""
     lang = ctx.lang
     prov = provenance(ctx.manifest)
     grade_list = grades(ctx)
@@ -156,7 +158,7 @@ def build_view(ctx: MunicipalityContext, catalogue: Catalogue | None) -> dict[st
     for kind in ("risk", "protective", "outcome"):
         index = cell_index(pooled_gender(ctx, kind))
         for ind in (i for i in ctx.indicators if i.type == kind):
-            (outcomes if kind == "outcome" else factors).append(_indicator(ctx, ind, index, grade_list, strong, catalogue))
+            (outcomes if kind == "outcome" else factors).append(_indicator(ctx, ind, index, grade_list, strong, catalogue, trends))
     cands = _candidates(ctx)
     level = num(100 * ctx.options.level, lang, 0)
     date = run_date(prov.created, lang)
@@ -179,6 +181,8 @@ def build_view(ctx: MunicipalityContext, catalogue: Catalogue | None) -> dict[st
         "legend_here": msg("legend.here", lang, municipality=ctx.municipality, level=level),
         "ex_intro": msg("ex.intro", lang, top=ctx.options.top_risk, top_p=ctx.options.top_protective),
         "reading": _reading(ctx, example, level), "exercise": _exercise(ctx, factors),
+        "has_trend": trends is not None,
+        "trend_factors": [f["id"] for f in posters if f.get("trend") and any(not c["hidden"] for c in f["trend"]["waves"])],
     }
 
 
@@ -224,8 +228,9 @@ def _exercise(ctx: MunicipalityContext, factors: list[dict[str, Any]]) -> dict[s
         rows = rows.head(max(EXERCISE_ROWS, int(rows["shortlisted"].fillna(False).astype(bool).sum())))
         for _, r in rows.iterrows():
             f = by_id.get(str(r["indicator_id"]), {})
+            trend = (f.get("trend") or {}).get("short") or msg("ex.no_trend", lang)
             out[kind].append({"label": str(r["label"]), "pct": num(r["pct"], lang), "base": num(r["baseline_pct"], lang),
                               "diff": DASH if missing(r["pct"]) else signed(r["diff_pp"], lang),
-                              "clear": ", ".join(f.get("clear_grades", [])) or DASH,
+                              "clear": ", ".join(f.get("clear_grades", [])) or DASH, "trend": trend,
                               "short": msg("ex.yes", lang) if bool(r["shortlisted"]) else ""})
     return out
