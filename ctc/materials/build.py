@@ -85,6 +85,9 @@ def build_materials(outdir: str | Path, dest: str | Path | None = None, *, munic
     ``ctc compare`` run on the same instrument, adds the trend pages."""
     start = time.perf_counter()
     outdir = Path(outdir)
+    if (outdir / "compare.csv").is_file():
+        raise UsageError(f"{outdir} is a comparison folder, not a profile output folder",
+                         "give the profile folder as OUTDIR and this folder with --compare")
     check_profile_folder(outdir)
     chosen_kits = check_kits(kits)
     known = municipalities_in(outdir)
@@ -95,9 +98,6 @@ def build_materials(outdir: str | Path, dest: str | Path | None = None, *, munic
     if unknown:
         raise UsageError(f"municipality {unknown[0]!r} is not in {outdir / 'profile.csv'}",
                          f"choose one of: {', '.join(known) or '(none)'}")
-    if compare is None and (outdir / "compare.csv").is_file():
-        raise UsageError(f"{outdir} is a comparison folder, not a profile output folder",
-                         "give the profile folder as OUTDIR and this folder with --compare")
     trends = None
     if compare is not None:
         compare = Path(compare)
