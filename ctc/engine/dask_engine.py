@@ -25,6 +25,7 @@ published (the output folder appears only when complete).
 
 from __future__ import annotations
 
+import shutil
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,12 @@ from ..profile.cells import ALL, Cells, prepare
 from ..profile.estimate import _long, _one, _order
 from ..profile.options import ProfileOptions
 from ..profile.priorities import prioritise
+
+
+def _render(fn: Callable[[Any], Any], job: Any) -> Any:
+    """One municipality's rendering; a rerun (its worker died) starts from an empty folder."""
+    shutil.rmtree(job[1], ignore_errors=True)
+    return fn(job)
 
 
 def _identity(value: Any) -> Any:
@@ -159,4 +166,4 @@ class DaskSession:
     # -- rendering ------------------------------------------------------------------------
     def render(self, fn: Callable[[Any], Any], jobs: list[Any]) -> list[Any]:
         """Each municipality's report and workbook as one task; results in job order."""
-        return [f.result() for f in [self.client.submit(fn, job, pure=False) for job in jobs]]
+        return [f.result() for f in [self.client.submit(_render, fn, job, pure=False) for job in jobs]]
