@@ -26,6 +26,7 @@ published (the output folder appears only when complete).
 from __future__ import annotations
 
 import shutil
+import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -98,7 +99,11 @@ class DaskSession:
             raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {exc}",
                              "check the address (tcp://HOST:8786) and that the scheduler runs") from None
         try:
-            yield cls(client, cluster)
+            with warnings.catch_warnings():
+                # by design the chunks and the municipalities' rows travel in the task graph
+                # (so a dead worker's tasks can run again): Dask's hint against that is noise here
+                warnings.filterwarnings("ignore", message="Sending large graph", category=UserWarning)
+                yield cls(client, cluster)
         finally:
             client.close()
             if cluster is not None:
