@@ -91,7 +91,7 @@ class DaskSession:
                 # processes, one thread each: the kernels are numpy/Arrow and release the GIL,
                 # but rendering (charts, workbooks) does not
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=40)
+                                       dashboard_address=":0", silence_logs=40)  # any free port: never "port in use"
                 client = Client(cluster)
             else:
                 client = Client(scheduler, timeout=30)
