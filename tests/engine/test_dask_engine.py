@@ -119,3 +119,12 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_output_is_complete(survey: 
     assert killed, "the run ended before a worker could be killed"
     assert proc.returncode == 0, stdout + stderr
     same_output(local, out)
+
+
+def test_profile_on_a_running_scheduler(survey: Path, local: Path) -> None:
+    from distributed import LocalCluster
+
+    out = survey.parent / "scheduler"
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        ctc("profile", survey, "-o", out, "--engine", "dask", "--scheduler", cluster.scheduler_address, "-q")
+    same_output(local, out)
