@@ -5,7 +5,7 @@ kept in --keep), reads it with pyarrow (the reference, in the same process and r
 runs the compute stages of bench_stages.py; it prints their total time, its ratio to the
 reference read, the read+score time, and the process's peak RSS. Rendering (reports and
 workbooks) is not included: bench_profile.py times the whole job.
-Only the in-process engine exists so far (a Dask engine is issue #17's next step).
+The whole job on both engines (rendering included): bench_dask.py.
 Usage: python bench/bench_scale.py [--rows 10000,100000,1000000] [--municipalities 10,100] [--keep DIR]
 """
 

@@ -628,4 +628,11 @@ DE.update({
     'merge {} {} with {} in this cell (in the survey and the enrolment file)': 'fassen Sie {} {} mit {} in dieser Zelle zusammen (in der Befragung und in der Datei der Schülerzahlen)',
     "the survey's text cannot be written in {}": 'der Text der Befragung kann nicht in {} geschrieben werden',
     'convert the survey to UTF-8 first': 'wandeln Sie die Befragung zuerst in UTF-8 um',
+    # the Dask engine (ctc/engine)
+    '--scheduler applies to the Dask engine only': '--scheduler gilt nur für die Dask-Engine',
+    'add --engine dask, or leave out --scheduler': 'geben Sie --engine dask an, oder lassen Sie --scheduler weg',
+    '--engine dask needs Dask, which is not installed': '--engine dask braucht Dask, das nicht installiert ist',
+    "pip install 'ctc-toolkit[dask]' (dask[dataframe] and distributed)": "pip install 'ctc-toolkit[dask]' (dask[dataframe] und distributed)",
+    'cannot reach the Dask scheduler at {}: {}': 'der Dask-Scheduler unter {} ist nicht erreichbar: {}',
+    'check the address (tcp://HOST:8786) and that the scheduler runs': 'prüfen Sie die Adresse (tcp://HOST:8786) und ob der Scheduler läuft',
 })

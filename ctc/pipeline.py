@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +88,8 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
         sink: ChunkSink | None = None, keep: Callable[[Scored], pd.DataFrame] | None = None,
         progress: Callable[[int], None] | None = None, threads: int | None = None,
         roles: Mapping[str, str | None] | None = None,
-        inspect: Callable[[SourceInfo, ColumnMap], None] | None = None) -> PipelineResult:
+        inspect: Callable[[SourceInfo, ColumnMap], None] | None = None,
+        mapper: Callable[[Callable[[Chunk], Any], Iterable[Chunk]], Iterable[Any]] | None = None) -> PipelineResult:
     """Process a survey file.
 
     ``sink`` receives every scored chunk in file order (for writing); a sink with a
@@ -99,7 +100,9 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
     most 4): the heavy work runs in numpy and Arrow, which release the GIL.
     ``roles`` overrides column roles for this run (``{"weight": None}``: ignore the
     weights); ``inspect`` sees the file and the column map before any row is scored
-    (and may raise to refuse the file).
+    (and may raise to refuse the file). ``mapper`` runs the per-chunk work elsewhere
+    (``mapper(work, chunks)`` yields each chunk's part in file order; ctc.engine): each
+    chunk is then one part instead of being cut into threads.
     """
     tune_allocator()
     t0 = time.perf_counter()
@@ -135,10 +138,12 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
     t_read, t_score, t_sink = t_first, 0.0, 0.0
     t_last = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
-        for chunk in chunks:
+        batches: Iterable[list[_Part]] = (
+            (list(pool.map(work, _split(chunk, workers))) for chunk in chunks) if mapper is None
+            else ([part] for part in mapper(work, chunks)))
+        for parts in batches:
             t_read += time.perf_counter() - t_last
             t1 = time.perf_counter()
-            parts = list(pool.map(work, _split(chunk, workers)))
             for part in parts:
                 for found in part.problems:
                     report.extend(None, found)

@@ -88,6 +88,22 @@ def echo_err(message: str) -> None:
     say(message, err=True)
 
 
+def engine_options(f: F) -> F:
+    """``--engine``, ``--scheduler``: where the work runs (docs/engine.md)."""
+    f = click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="Dask scheduler to run on, e.g. tcp://host:8786 (with --engine dask; default: a "
+                          "LocalCluster of 2 workers on this machine).")(f)
+    return click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                        help="local: in this process. dask: on a Dask cluster (pip install 'ctc-toolkit[dask]').")(f)
+
+
+def make_engine(engine: str, scheduler: str | None):  # type: ignore[no-untyped-def]
+    """The engine the options name (an error for --scheduler without --engine dask)."""
+    from ..engine import Engine
+
+    return Engine(engine, scheduler)  # type: ignore[arg-type]
+
+
 def force_option(f: F) -> F:
     return click.option("--force", is_flag=True, help="Replace existing outputs.")(f)
 

@@ -14,7 +14,9 @@ from .common import (
     say,
     Progress,
     check_files,
+    engine_options,
     force_option,
+    make_engine,
     instrument_option,
     lang_option,
     make_read_options,
@@ -65,17 +67,19 @@ def _demo_survey(folder: Path) -> Path:
 @click.option("--unweighted", is_flag=True, help="Ignore the weight column and estimate without weights.")
 @instrument_option
 @read_options
+@engine_options
 @force_option
 @quiet_option
 @lang_option
 def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, demo: bool, min_n: int, all_or_none_n: int,
                 protection: float, min_count: int, design: str, lonely_psu: str, schools: str | None, bootstrap: int,
                 seed: int, country: str | None, wave: str | None, unweighted: bool, instrument: str, mapping: str | None,
-                sep: str | None, encoding: str | None, sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
+                sep: str | None, encoding: str | None, sheet: str | None, engine: str, scheduler: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Profiles of every municipality against a baseline, with intervals, suppression of
     small groups, and reasoned priority shortlists; writes CSV tables, and per municipality
     report.html and a workbook, into OUTDIR."""
     lang = resolve_lang(lang)
+    run_on = make_engine(engine, scheduler)
     if demo == (input_path is not None):
         raise click.UsageError("give an INPUT survey file or --demo (not both)")
     if schools is not None:
@@ -96,7 +100,7 @@ def profile_cmd(input_path: Path | None, outdir: Path, baseline: str | None, dem
         progress = Progress(probe_survey(input_path, read).row_count, quiet)
         try:
             result = profile(input_path, outdir, instrument=instrument, baseline=baseline, options=options, mapping=mapping,
-                             read=read, force=force, progress=progress, synthetic_input=demo)
+                             read=read, force=force, progress=progress, synthetic_input=demo, engine=run_on)
         finally:
             progress.close()
     if quiet:

@@ -13,7 +13,9 @@ from .common import (
     say,
     Progress,
     echo_err,
+    engine_options,
     force_option,
+    make_engine,
     instrument_option,
     lang_option,
     make_read_options,
@@ -29,21 +31,23 @@ from .common import (
               help="Scored output, .parquet or .csv; reports are written beside it.")
 @instrument_option
 @read_options
+@engine_options
 @force_option
 @quiet_option
 @lang_option
 def score_cmd(input_path: Path, output: Path, instrument: str, mapping: str | None, sep: str | None, encoding: str | None,
-              sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
+              sheet: str | None, engine: str, scheduler: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Score a survey export: one row per respondent with screens, scale scores, flags,
     outcomes and risk/protection counts; writes OUTPUT.checks.csv and OUTPUT.screening.csv beside it.
 
     Respondent-level output: it stays with the survey office (reports use aggregates only)."""
     lang = resolve_lang(lang)
+    run_on = make_engine(engine, scheduler)
     options = make_read_options(sep, encoding, sheet)
     progress = Progress(probe_survey(input_path, options).row_count, quiet)
     try:
         result = score(input_path, output, instrument=instrument, mapping=mapping, read=options, overwrite=force,
-                       progress=progress, lang=lang)
+                       progress=progress, lang=lang, engine=run_on)
     finally:
         progress.close()
     if quiet:

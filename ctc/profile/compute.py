@@ -6,6 +6,7 @@ Pure: no files. ``ctc.profile.run`` adds reading, scoring and the outputs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -37,12 +38,16 @@ class ProfileTables:
     protection: Protected | None = None  # the suppression pattern and what the audit needs
 
 
-def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | None, options: ProfileOptions) -> ProfileTables:
+def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | None, options: ProfileOptions,
+                   engine: Any = None) -> ProfileTables:
+    """``engine``: where the per-municipality estimates and bootstraps run (a
+    :class:`ctc.engine.dask_engine.DaskSession`); None: in this process."""
+    estimate, prio = (estimate_cells, prioritise) if engine is None else (engine.estimate_cells, engine.prioritise)
     inds = indicators(inst)
     genders = list(inst.genders or {}) or sorted(set(scored["gender"].dropna().astype(str))) if "gender" in scored else []
     check_design(scored, options)
     cells = prepare(scored, inds, options)  # the respondent table split once, for the estimate and the bootstrap
-    estimates = estimate_cells(cells, options)
+    estimates = estimate(cells, options)
     trim()  # the kernel's temporaries (one float64 block per indicator chunk)
     table, protection = protect_profile(estimates, genders, profile_rules(options.suppression))
     table = compare(table, baseline, options.level)
@@ -51,5 +56,5 @@ def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | 
     labels = {(i.type, i.id): i.name(options.lang) for i in inds}
     table["label"] = [labels[k] for k in zip(table["indicator_type"], table["indicator_id"])]
     table = table[PROFILE_COLUMNS]
-    priorities = prioritise(table, scored, inds, options, baseline is not None, cells=cells)
+    priorities = prio(table, scored, inds, options, baseline is not None, cells=cells)
     return ProfileTables(table, priorities, inds, protection)

@@ -57,8 +57,10 @@ class Selection:
 
 
 def guarded_run(input_path: str | Path, inst: Instrument, options: ProfileOptions, *, mapping: Path | None = None,
-                read: ReadOptions | None = None, progress: Callable[[int], None] | None = None) -> tuple[PipelineResult, Selection]:
-    """The pipeline with the checks above; the result holds only the profiled rows."""
+                read: ReadOptions | None = None, progress: Callable[[int], None] | None = None,
+                mapper: Any = None) -> tuple[PipelineResult, Selection]:
+    """The pipeline with the checks above; the result holds only the profiled rows.
+    ``mapper``: where the chunks are scored (:func:`ctc.pipeline.run`)."""
     roles = {"weight": None} if options.unweighted else None
     weight_column: list[str | None] = [None]
 
@@ -69,7 +71,7 @@ def guarded_run(input_path: str | Path, inst: Instrument, options: ProfileOption
             raise UsageError(f"--wave {options.wave} was given, but the data has no wave column",
                              "name the wave column in a mapping file (a row '@wave,<column>') and pass it with --mapping")
 
-    result = run(input_path, inst, mapping=mapping, read=read, progress=progress, roles=roles, inspect=inspect,
+    result = run(input_path, inst, mapping=mapping, read=read, progress=progress, roles=roles, inspect=inspect, mapper=mapper,
                  keep=_keep)
     result, selection = select_wave(result, inst, options.wave)
     used = result.columns.role("weight")

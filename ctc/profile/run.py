@@ -15,10 +15,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..engine import Engine, open_engine
 from ..instrument import load_instrument
 from ..instrument.load import shipped_instruments
 from ..instrument.model import Instrument
@@ -40,6 +41,9 @@ from .estimate import ALL
 from .guard import guarded_run
 from .memory import trim
 from .options import ProfileOptions
+
+if TYPE_CHECKING:
+    from ..engine.dask_engine import DaskSession
 
 KEEP_PREFIXES = ("flag.", "outcome.", "screen.")  # screen.*: the audit of one wave (guard.select_wave)
 META = ("respondent", "municipality", "school", "grade", "gender", "weight", "wave", "excluded",
@@ -167,23 +171,25 @@ def contexts(published: Release, indicators: tuple, inst: Instrument, baseline: 
     return out
 
 
-def profile(input_path: str | Path, outdir: str | Path, *, force: bool = False, **kw: Any) -> ProfileResult:
+def profile(input_path: str | Path, outdir: str | Path, *, force: bool = False, engine: Engine | None = None,
+            **kw: Any) -> ProfileResult:
     """Run the whole profile job; the output folder appears only when everything is written.
 
     The output folder is locked for the whole run (a second run into it fails at once);
     what a killed earlier run left there is cleaned first; with ``force``, a planning
     workbook open in Excel or LibreOffice stops the run before anything is written.
+    ``engine``: where the work runs (default: this process; ctc.engine).
     Keywords: those of :func:`_profile`."""
     outdir = Path(outdir)
     parent = outdir.parent if str(outdir.parent) else Path(".")
     made = [p for p in (parent, *parent.parents) if not p.exists()]  # deepest first
     parent.mkdir(parents=True, exist_ok=True)
     try:
-        with hold(outdir) as held:
+        with hold(outdir) as held, open_engine(engine) as session:
             if force and outdir.is_dir():
                 for book in sorted(outdir.glob(f"*/{PLANNING}")):
                     refuse_open(book)
-            result = _profile(input_path, outdir, force=force, held=held, **kw)
+            result = _profile(input_path, outdir, force=force, held=held, session=session, **kw)
             result.cleaned, result.restored = held.cleaned, held.restored
             result.workbooks = {m: _final(w, outdir) for m, w in result.workbooks.items()}
     except BaseException:
@@ -199,18 +205,19 @@ def profile(input_path: str | Path, outdir: str | Path, *, force: bool = False, 
 def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Path | Instrument = "ctc-youth-survey",
              baseline: str | Path | None = None, options: ProfileOptions | None = None, mapping: str | Path | None = None,
              read: ReadOptions | None = None, force: bool = False, progress: Callable[[int], None] | None = None,
-             synthetic_input: bool = False, held: Held | None = None) -> ProfileResult:
+             synthetic_input: bool = False, held: Held | None = None, session: DaskSession | None = None) -> ProfileResult:
     options = options or ProfileOptions()
     options = with_calibration(options, input_path)  # `ctc weights` output: calibration-aware SEs
     check_output_name(outdir)
     t0 = time.perf_counter()
     inst = load_instrument(instrument)
     base = load_baseline(baseline, inst) if baseline is not None else None
-    result, selection = guarded_run(input_path, inst, options, mapping=Path(mapping) if mapping else None, read=read, progress=progress)
+    result, selection = guarded_run(input_path, inst, options, mapping=Path(mapping) if mapping else None, read=read, progress=progress,
+                                   mapper=None if session is None else session.map_ordered)
     trim()  # the read and scoring buffers are freed: give them back before the estimate
     t1 = time.perf_counter()
     options = options.with_design_roles(result.kept.columns)  # @stratum, @schools_population, @enrolled
-    tables = profile_tables(result.kept, inst, base, options)
+    tables = profile_tables(result.kept, inst, base, options, engine=session)
     trim()  # the estimate's temporaries, before the render processes are forked
     t2 = time.perf_counter()
     published = release(tables.table, tables.protection, tables.priorities, finish_audit(result.audit, inst, options.lang),
@@ -226,7 +233,8 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
         published.write_tables(tmp)
         ctxs = contexts(published, tables.indicators, inst, base, options, manifest)
         jobs = [(ctx, tmp / folders[name], Path(outdir) / folders[name] if force else None) for name, ctx in ctxs.items()]
-        workbooks = dict(zip(ctxs, _render_all(jobs, options.workers)))
+        rendered = _render_all(jobs, options.workers) if session is None else session.render(_render_one, jobs)
+        workbooks = dict(zip(ctxs, rendered))
         manifest["output_sha256"] = _hashes(tmp)
         manifest["kept_from_previous_run"] = _carry_over(Path(outdir), tmp, manifest["output_sha256"]) if force else []
         t3 = time.perf_counter()

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..engine import Engine, open_engine
 from ..errors import UsageError
 from ..instrument import load_instrument
 from ..instrument.model import Instrument
@@ -50,6 +51,16 @@ def sidecars(output: Path) -> tuple[Path, Path]:
     return stem.with_name(stem.name + ".checks.csv"), stem.with_name(stem.name + ".screening.csv")
 
 
+@dataclass(frozen=True)
+class _Prepare:
+    """A scored chunk as the table to append."""
+
+    suffix: str
+
+    def __call__(self, chunk: Scored) -> pa.Table | pd.DataFrame:
+        return chunk.to_arrow() if self.suffix == ".parquet" else chunk.to_pandas().reset_index(drop=True)
+
+
 class _Writer:
     """Appends scored chunks to a Parquet or CSV file, in file order.
 
@@ -64,10 +75,7 @@ class _Writer:
         self._first = True
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="ctc-write")
         self._pending: Future[None] | None = None
-
-    def prepare(self, chunk: Scored) -> pa.Table | pd.DataFrame:
-        """Runs in the scoring worker: the chunk as the table to append."""
-        return chunk.to_arrow() if self.suffix == ".parquet" else chunk.to_pandas().reset_index(drop=True)
+        self.prepare = _Prepare(suffix)  # runs in the scoring worker (a thread, or a Dask worker: picklable)
 
     def write(self, table: pa.Table | pd.DataFrame) -> None:
         self._wait()
@@ -99,8 +107,9 @@ class _Writer:
 
 def score(input_path: str | Path, output: str | Path, *, instrument: str | Path | Instrument = "ctc-youth-survey",
           mapping: str | Path | None = None, read: ReadOptions | None = None, overwrite: bool = False,
-          progress: Callable[[int], None] | None = None, lang: str = "en") -> ScoreResult:
-    """Score a survey file; write ``output`` (.parquet or .csv) and its two reports atomically."""
+          progress: Callable[[int], None] | None = None, lang: str = "en", engine: Engine | None = None) -> ScoreResult:
+    """Score a survey file; write ``output`` (.parquet or .csv) and its two reports atomically.
+    ``engine``: where the chunks are scored (default: this process; ctc.engine)."""
     output = Path(output)
     if output.suffix not in OUTPUT_SUFFIXES:
         raise UsageError(f"output must end in {' or '.join(OUTPUT_SUFFIXES)}, got {output.name!r}")
@@ -108,10 +117,12 @@ def score(input_path: str | Path, output: str | Path, *, instrument: str | Path 
     inst = load_instrument(instrument)
     checks_path, screening_path = sidecars(output)
     held: list[Held] = []
-    with atomic_paths([output, checks_path, screening_path], overwrite=overwrite, held=held) as (tmp_out, tmp_checks, tmp_screen):
+    with (atomic_paths([output, checks_path, screening_path], overwrite=overwrite, held=held) as (tmp_out, tmp_checks, tmp_screen),
+          open_engine(engine) as session):
         writer = _Writer(tmp_out, output.suffix)
         try:
-            result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, sink=writer, progress=progress)
+            result = run(input_path, inst, mapping=Path(mapping) if mapping else None, read=read, sink=writer, progress=progress,
+                         mapper=None if session is None else session.map_ordered)
         finally:
             writer.close()
         screening = finish_audit(result.audit, inst, lang)

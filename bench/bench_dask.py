@@ -1,0 +1,96 @@
+"""Benchmark: `ctc profile` (the whole job, rendering included) on both engines.
+
+For every size (respondents × municipalities) the survey is simulated once (kept in
+--keep), read once with pyarrow in a fresh process (the reference, in the same run), then
+`ctc profile` runs as a user runs it, once per engine (`--engine local`, `--engine dask`:
+a 2-worker LocalCluster). Printed: wall time, its ratio to the reference read, and the
+peak memory of the whole process tree (PSS summed over the CLI, the Dask workers and
+any render processes, sampled every 0.5 s).
+Usage: python bench/bench_dask.py [--rows 10000,100000] [--municipalities 10,100]
+       [--engines local,dask] [--keep DIR] [--input FILE.parquet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil  # a dependency of distributed (the dask extra)
+
+
+def _pss(proc: psutil.Process) -> int:
+    try:
+        return proc.memory_full_info().pss
+    except (psutil.Error, AttributeError):
+        return 0
+
+
+def run_tree(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak PSS (GiB) of a command and all its children."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    root, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, _pss(root) + sum(_pss(c) for c in root.children(recursive=True)))
+        except psutil.Error:
+            pass
+        time.sleep(0.5)
+    wall = time.perf_counter() - t
+    err = proc.stderr.read() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    return wall, peak / 2**30
+
+
+def read_seconds(path: Path) -> float:
+    code = ("import time, pyarrow.parquet as pq; t = time.perf_counter(); pq.read_table(%r); "
+            "print(time.perf_counter() - t)" % str(path))
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+
+
+def survey(folder: Path, rows: int, munis: int) -> Path:
+    path = folder / f"profile-{rows}-{munis}.parquet"
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "ctc", "simulate", "-o", str(path), "--municipalities", str(munis),
+                        "--respondents", str(rows // munis), "--weights", "--seed", "8", "-q"], check=True)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", default="10000,100000")
+    ap.add_argument("--municipalities", default="10,100")
+    ap.add_argument("--engines", default="local,dask")
+    ap.add_argument("--keep", type=Path, default=None, help="reuse/keep the generated surveys in this folder")
+    ap.add_argument("--input", type=Path, default=None, help="profile this Parquet file instead of simulating")
+    args = ap.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp())
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    print(f"{'respondents':>12} {'munis':>6} {'engine':>6} {'read':>7} {'wall':>8} {'÷ read':>8} {'peak PSS':>9}")
+    if args.input:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(args.input).metadata
+        sizes = [(args.input, meta.num_rows, 0)]
+    else:
+        sizes = [(survey(folder, r, m), r, m) for r in map(int, args.rows.split(","))
+                 for m in map(int, args.municipalities.split(","))]
+    for path, rows, munis in sizes:
+        read = read_seconds(path)
+        for engine in args.engines.split(","):
+            out = Path(tempfile.mkdtemp(dir=folder)) / "out"
+            wall, peak = run_tree([sys.executable, "-m", "ctc", "profile", str(path), "-o", str(out), "-q",
+                                   "--engine", engine])
+            print(f"{rows:>12,} {munis or '':>6} {engine:>6} {read:7.2f} {wall:8.1f} {wall / read:8.1f} {peak:8.2f}G",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
