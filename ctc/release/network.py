@@ -125,8 +125,10 @@ class Flows:
         delta.setdefault(t, {})[h] = -min(self.up[skip], int(_BIG)) if self.up[skip] > 0 else 0
         delta.setdefault(h, {})[t] = -self.down[skip] if self.down[skip] > 0 else 0
 
+        empty: dict[int, int] = {}
+
         def cap(u: int, v: int) -> int:
-            return base.get(u, {}).get(v, 0) + delta.get(u, {}).get(v, 0)
+            return base.get(u, empty).get(v, 0) + delta.get(u, empty).get(v, 0)
 
         flow = 0
         while flow < limit:
@@ -134,11 +136,17 @@ class Flows:
             queue = deque([source])
             while queue and sink not in parent:
                 u = queue.popleft()
-                extra = delta.get(u, {})
-                for v in (base.get(u, {}).keys() | extra.keys()) if extra else base.get(u, {}).keys():
-                    if v not in parent and cap(u, v) > 0:
-                        parent[v] = u
-                        queue.append(v)
+                brow, extra = base.get(u, empty), delta.get(u)
+                if extra:  # the same order of visits as the residual's keys (the flow found is kept)
+                    for v in brow.keys() | extra.keys():
+                        if v not in parent and brow.get(v, 0) + extra.get(v, 0) > 0:
+                            parent[v] = u
+                            queue.append(v)
+                else:
+                    for v, c in brow.items():
+                        if c > 0 and v not in parent:
+                            parent[v] = u
+                            queue.append(v)
             if sink not in parent:
                 break
             push, v = limit - flow, sink
@@ -158,12 +166,9 @@ class Flows:
         return flow, delta
 
     def left(self, delta: Residual) -> Residual:
-        """Residual capacities after the flow recorded in ``delta``."""
-        out: Residual = {}
-        for u in self.base.keys() | delta.keys():
-            row, extra = self.base.get(u, {}), delta.get(u, {})
-            out[u] = {v: row.get(v, 0) + extra.get(v, 0) for v in row.keys() | extra.keys()}
-        return out
+        """Residual capacities after the flow recorded in ``delta`` (a view: rows are
+        merged when asked for, as a shortest-path search reads only some)."""
+        return _Left(self.base, delta)
 
     def room(self, cell: int, limit: tuple[int, int] | None = None) -> tuple[int, int]:
         t, h = self.net.tails[cell], self.net.heads[cell]
@@ -173,6 +178,25 @@ class Flows:
         up = self._push(h, t, top_up, cell)[0] if top_up > 0 else 0
         down = self._push(t, h, top_down, cell)[0] if top_down > 0 else 0
         return up, down
+
+
+class _Left(dict):
+    """Base capacities plus a flow's changes, row by row on demand (``.get`` only)."""
+
+    def __init__(self, base: Residual, delta: Residual) -> None:
+        super().__init__()
+        self.base, self.delta = base, delta
+
+    def get(self, u: int, default: dict[int, int] | None = None) -> dict[int, int]:  # type: ignore[override]
+        row = dict.get(self, u)
+        if row is None:
+            extra = self.delta.get(u)
+            row = dict(self.base.get(u, {}))
+            if extra:
+                for v, c in extra.items():
+                    row[v] = row.get(v, 0) + c
+            self[u] = row
+        return row
 
 
 def room(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cell: int,
