@@ -248,8 +248,8 @@ def certified(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, cells: 
 
 def _short_path(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, source: IntArray,
                 sink: IntArray, need: IntArray) -> BoolArray:
-    """need <= 0, or a path source → sink of 2 or 3 residual arcs, each carrying ``need``,
-    that avoids the arcs between source and sink (the queried cell's own)."""
+    """need <= 0, or a path source → sink of residual arcs that each carry ``need`` and
+    avoid the queried cell's own arcs (the only arcs between source and sink)."""
     ok = need <= 0
     if ok.all():
         return ok
@@ -267,9 +267,34 @@ def _short_path(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sourc
         first[rows, k] = 0
         last = arcs[:, k].T.copy()  # w → sink, never w = source
         last[rows, s] = 0
-        paths = (first * last).sum(axis=1) + ((first @ arcs) * last).sum(axis=1)
-        ok[sel] = paths > 0
+        # cycles of three or four cells decide most queries with two products
+        found = ((first * last).sum(axis=1) + ((first @ arcs) * last).sum(axis=1)) > 0
+        rest = ~found
+        if rest.any():
+            found[rest] = _reach(arcs, first[rest], last[rest], s[rest], k[rest])
+        ok[sel] = found
     return ok
+
+
+def _reach(arcs: NDArray[np.float32], first: NDArray[np.float32], last: NDArray[np.float32],
+           source: IntArray, sink: IntArray) -> BoolArray:
+    """Breadth-first search of all queries at once, one matrix product per step: can a
+    walk leave source (not straight to sink), pass neither source nor sink, and end with
+    an arc into sink? (Such a walk contains a path; it never uses an arc between the two.)"""
+    rows = np.arange(source.size)
+    seen = first > 0
+    seen[rows, source] = True  # never an intermediate stop
+    frontier = first
+    found = np.zeros(source.size, dtype=bool)
+    while True:
+        found |= (frontier * last).sum(axis=1) > 0
+        step = ((frontier @ arcs) > 0) & ~seen
+        step[found] = False
+        step[rows, sink] = False  # arriving at sink is counted by ``last``, not walked on
+        if not step.any():
+            return found
+        seen |= step
+        frontier = step.astype(np.float32)
 
 
 def shortfalls(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive: BoolArray,
