@@ -299,11 +299,9 @@ def _print_area(ws: Any) -> None:
     if ws.print_area:
         return
     last, width = 1, 1
-    for row in ws.iter_rows():
-        filled = [c for c in row if c.value not in (None, "") and not _is_key(c.value)]
-        if filled:
-            last = row[0].row
-            width = max(width, max(c.column for c in filled))
+    for (r, col), c in ws._cells.items():  # written cells only, as in _wrap_long_text
+        if c._value not in (None, "") and not _is_key(c._value):
+            last, width = max(last, r), max(width, col)
     last = min(ws.max_row, last + (PRINT_SPARE_ROWS if last >= FIRST_ROW - 1 else 0))  # from the header row on
     ws.print_area = f"A1:{get_column_letter(width)}{last}"
 
@@ -311,21 +309,29 @@ def _print_area(ws: Any) -> None:
 def _wrap_long_text(ws: Any) -> None:
     """A text longer than its column wraps inside its cell (it would run over the next cells, and be cut in print).
     Titles and notes in column A of the first rows may run across the sheet, as headings do."""
-    for row in ws.iter_rows(min_row=FIRST_ROW - 1):
-        for c in row:
-            if not isinstance(c.value, str) or c.value.startswith("="):
-                continue
-            dim = ws.column_dimensions[get_column_letter(c.column)]
-            width = dim.width or 13
-            if len(c.value) > width and not c.alignment.wrap_text and _in_table(ws, c):
-                c.alignment = Alignment(wrap_text=True, vertical="top", horizontal=c.alignment.horizontal)
+    # the written cells only: iter_rows and ws.cell would create (and visit) every empty cell of the sheet's
+    # rectangle, which was most of this function's time
+    cells = ws._cells
+    widths: dict[int, float] = {}
+    wraps: dict[Any, Alignment] = {}  # one alignment object per horizontal setting: fewer style-list look-ups
+    for (r, col), c in list(cells.items()):
+        v = c._value
+        if r < FIRST_ROW - 1 or not isinstance(v, str) or v.startswith("="):
+            continue
+        width = widths.get(col)
+        if width is None:
+            width = widths[col] = ws.column_dimensions[get_column_letter(col)].width or 13
+        if len(v) > width and not c.alignment.wrap_text and _in_table(cells, r, col):
+            horizontal = c.alignment.horizontal
+            wrap = wraps.get(horizontal)
+            if wrap is None:
+                wrap = wraps[horizontal] = Alignment(wrap_text=True, vertical="top", horizontal=horizontal)
+            c.alignment = wrap
 
 
-def _in_table(ws: Any, cell: Any) -> bool:
-    """A cell with a neighbour to its right that holds something (a lone note may run on)."""
-    right = ws.cell(row=cell.row, column=cell.column + 1).value
-    left = ws.cell(row=cell.row, column=cell.column - 1).value if cell.column > 1 else None
-    return right not in (None, "") or left not in (None, "")
+def _in_table(cells: dict[tuple[int, int], Any], r: int, col: int) -> bool:
+    """A cell with a neighbour that holds something (a lone note may run on)."""
+    return any((n := cells.get((r, k))) is not None and n._value not in (None, "") for k in (col + 1, col - 1))
 
 
 def _is_key(value: Any) -> bool:
