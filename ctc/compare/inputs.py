@@ -74,7 +74,7 @@ def read_waves(paths: list[Path], instruments: list[Instrument], *, wave_labels:
     for k, path in enumerate(paths):
         inst = instruments[k if len(instruments) > 1 else 0]
         result = _read_one(path, inst, mapping=mapping, read=read, unweighted=unweighted)
-        kept = result.kept.copy()
+        kept, result.kept = result.kept, None  # the stacked frame is the only copy kept (not one per result too)
         has_waves = "wave" in kept.columns and not kept["wave"].isna().all()
         if wave_labels is not None and has_waves:
             raise UsageError(f"{path.name} has a wave column (waves {', '.join(sorted(kept['wave'].dropna().astype(str).unique()))}), "
@@ -102,5 +102,7 @@ def read_waves(paths: list[Path], instruments: list[Instrument], *, wave_labels:
     if any(has_weight) and not all(has_weight):
         raise UsageError("some files have weights and others do not", "pass --unweighted to compare without weights, "
                          "or give weights for every wave")
-    frame = pd.concat(parts, ignore_index=True)
+    # one file: its frame as it is (copy-on-write), not a copy of it next to the original
+    frame = parts[0].reset_index(drop=True) if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    del parts
     return Waves(frame, tuple(waves), {w: by_wave[w][1] for w in waves}, all(has_weight), results, files)

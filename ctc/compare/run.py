@@ -15,6 +15,7 @@ from ..io.names import check_output_name
 from ..io.read import ReadOptions
 from ..manifest import base_manifest, file_sha256, to_json
 from ..profile.estimate import ALL
+from ..profile.memory import trim
 from ..profile.run import folder_name
 from ..release.csvsafe import write_csv
 from ..release.protect import gate
@@ -50,6 +51,7 @@ def compare(inputs: list[str | Path], outdir: str | Path, *, instruments: tuple[
     t0 = time.perf_counter()
     data = read_waves([Path(p) for p in inputs], _instruments(instruments), wave_labels=wave_labels,
                       mapping=Path(mapping) if mapping else None, read=read, unweighted=options.profile.unweighted)
+    trim()  # the read and scoring buffers, before the tables
     t1 = time.perf_counter()
     tables = compare_tables(data, options)
     rules = profile_rules(options.profile.suppression)

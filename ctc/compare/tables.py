@@ -17,6 +17,7 @@ from scipy import stats
 
 from ..profile.estimate import ALL, MIN_CLUSTER_DF, check_design, estimate, indicator_matrix
 from ..profile.indicators import Indicator, indicators
+from ..profile.memory import trim
 from ..profile.options import ProfileOptions
 from ..release.protect import Protected, protect_profile
 from ..release.publish import profile_rules
@@ -142,6 +143,7 @@ def compare_tables(data: Waves, options: CompareOptions) -> CompareTables:
     for w in data.waves:
         rows = (frame["wave"] == w).to_numpy()
         published[w], protections[w] = wave_table(frame.loc[rows].reset_index(drop=True), data.instruments[w], popt)
+    trim()  # each wave's copy of its rows and its estimate's temporaries, before the aggregates
     inst_last = data.instruments[data.waves[-1]]
     inds = indicators(inst_last)
     a, b = _pair(data.waves, options)

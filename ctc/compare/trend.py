@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from scipy import stats
 from scipy.special import expit
 
-from .aggregate import Aggregates, FloatArray
+from .aggregate import Aggregates, FloatArray, stratum_sum
 
 MAX_ITER = 100
 #: a larger logit coefficient means the fit ran off to infinity (separation)
@@ -169,6 +169,19 @@ def _wave_separated(agg: Aggregates, cells: NDArray[np.bool_], keep: NDArray[np.
     return ((n > 0) & ((x == 0) | (x == n))).any(axis=0)
 
 
+def _to_strata(agg: Aggregates, values: FloatArray) -> FloatArray:
+    """Sum (K × U × ...) unit values into (K × H × ...) strata, in unit order.
+
+    Not a dense strata × units product: the whole file has thousands of units (schools
+    × waves of every municipality), whose H × U matrix and product took hours and GBs."""
+    u = agg.unit_stratum
+    if u.size == agg.design.n_strata and np.array_equal(u, np.arange(u.size)):  # every unit its own stratum
+        return values
+    out = np.zeros((values.shape[0], agg.design.n_strata, *values.shape[2:]))
+    np.add.at(out, (slice(None), u), values)
+    return out
+
+
 def trend(agg: Aggregates, cells: NDArray[np.bool_], scores: list[float], adjust: tuple[str, ...]) -> Trend:
     """The trend of one domain (its cells over every wave) for every indicator."""
     k = agg.t.shape[2]
@@ -196,14 +209,12 @@ def trend(agg: Aggregates, cells: NDArray[np.bool_], scores: list[float], adjust
         square *= (active[:, :, None] & active[:, None, :])[:, None]
     else:
         square = np.einsum("kua,kub->kuab", score, score)
-    to_stratum = np.zeros((d.n_strata, agg.unit_stratum.size))
-    to_stratum[agg.unit_stratum, np.arange(agg.unit_stratum.size)] = 1.0
-    ss = np.einsum("hu,kuab->khab", to_stratum, square)
-    st = np.einsum("hu,kua->kha", to_stratum, score)
+    ss = _to_strata(agg, square)
+    st = _to_strata(agg, score)
     n_h = np.maximum(d.n_psu, 1)[None, :, None, None]
     b = np.einsum("h,khab->kab", d.scale, ss - d.centre[None, :, None, None] * np.einsum("kha,khb->khab", st, st) / n_h)
     answered = n_uc.sum(axis=1) > 0  # U × K
-    present = (to_stratum @ answered.astype(float)) > 0  # H × K
+    present = stratum_sum(agg, answered.astype(float)) > 0  # H × K
     if d.averaged is not None:
         n_present = present.sum(axis=0)
         n_ok = n_present - (present & d.averaged[:, None]).sum(axis=0)
