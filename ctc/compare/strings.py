@@ -67,6 +67,10 @@ TEXTS: dict[str, dict[str, str]] = {
                           "oder nicht ausgewiesen"},
     "cli.trends": {"en": "trends over {k} waves: {inc} increasing, {dec} decreasing, {chg} changed direction, {stable} stable",
                    "de": "Trends über {k} Wellen: {inc} steigend, {dec} fallend, {chg} Richtung gewechselt, {stable} stabil"},
+    "cli.cohorts": {"en": "pseudo-cohorts: {rows} comparisons, {better} better, {worse} worse, {same} no clear change, "
+                          "{other} not comparable or not shown",
+                    "de": "Pseudo-Kohorten: {rows} Vergleiche, {better} besser, {worse} schlechter, {same} ohne klare "
+                          "Veränderung, {other} nicht vergleichbar oder nicht ausgewiesen"},
     "cli.outputs": {"en": "outputs in {outdir}/ ({seconds} s)", "de": "Ausgaben in {outdir}/ ({seconds} s)"},
 }
 
