@@ -131,3 +131,23 @@ def test_documented_columns() -> None:
     section = text[text.index("`cohorts.csv`"):]
     for col in COHORT_COLUMNS:
         assert re.search(rf"^\| `{col}` \|", section, re.M), f"column {col} of cohorts.csv is not documented"
+
+
+def test_a_scale_changed_in_a_later_version_is_not_comparable_in_its_cohorts(per_wave_files: list[Path], tmp_path: Path,
+                                                                            run_ctc) -> None:
+    shipped = Path(__file__).resolve().parents[2] / "instruments" / "ctc-youth-survey.yaml"
+    text = shipped.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2027.1"', 1)
+    block = text.index("  - id: family_conflict\n")
+    cut = text.index("cutpoint: 2.5", block)
+    new = tmp_path / "v2027.yaml"
+    new.write_text(text[:cut] + "cutpoint: 2.75" + text[cut + len("cutpoint: 2.5"):], encoding="utf-8")
+    out = tmp_path / "out"
+    done = run_ctc("compare", *per_wave_files, "--waves", "2022,2024,2026", "-i", shipped, "-i", shipped, "-i", new,
+                   "--cohorts", "-o", out)
+    assert done.exit_code == 0, done.output
+    table = _read(out / "cohorts.csv")
+    rows = table[table["indicator_id"] == "family_conflict"]
+    to_new = rows["wave_to"] == "2026"
+    assert (rows.loc[to_new, "verdict"] == "not-comparable").all() and rows.loc[to_new, "diff_pp"].isna().all()
+    assert rows.loc[to_new, "reason"].str.contains("cut-point changed (2.5 → 2.75)", regex=False).all()
+    assert rows.loc[~to_new, "comparable"].all() and rows.loc[~to_new, "diff_pp"].notna().any()
