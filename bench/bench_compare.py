@@ -2,7 +2,7 @@
 
 Prints the time per stage (read+score of all waves, comparison tables incl. trends,
 outputs), the total, peak memory, and the table sizes.
-Usage: python bench/bench_compare.py [--rows 1000000] [--waves 3] [--municipalities 100] [--keep DIR]
+Usage: python bench/bench_compare.py [--rows 1000000] [--waves 3] [--municipalities 100] [--cohorts] [--keep DIR]
 (--rows is per wave.)
 """
 
@@ -26,6 +26,7 @@ def main() -> None:
     ap.add_argument("--waves", type=int, default=3)
     ap.add_argument("--municipalities", type=int, default=100)
     ap.add_argument("--design", choices=["census", "clusters"], default="census")
+    ap.add_argument("--cohorts", action="store_true", help="also the pseudo-cohorts (cohorts.csv)")
     ap.add_argument("--keep", type=Path, default=None, help="reuse/keep the generated survey in this folder")
     args = ap.parse_args()
     inst = load_instrument()
@@ -43,7 +44,8 @@ def main() -> None:
     from ctc.compare.tables import CompareOptions
     from ctc.profile.options import ProfileOptions
 
-    result = compare([path], out, options=CompareOptions(profile=ProfileOptions(design=args.design)))
+    result = compare([path], out, options=CompareOptions(profile=ProfileOptions(design=args.design),
+                                                                 cohorts=args.cohorts))
     s = result.seconds
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 2**20
     t = result.tables
@@ -53,6 +55,7 @@ def main() -> None:
         print(f"{stage:<26} {s[stage]:8.1f} s")
     print(f"compare.csv rows           {len(t.compare):,}")
     print(f"trends.csv rows            {len(t.trends) if t.trends is not None else 0:,}")
+    print(f"cohorts.csv rows           {len(t.cohorts) if t.cohorts is not None else 0:,}")
     print(f"evaluator.csv rows         {len(t.export):,}")
     print(f"outputs                    {size:8.0f} MiB")
     print(f"peak RSS                   {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.0f} MiB")

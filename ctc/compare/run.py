@@ -91,11 +91,12 @@ def _render(tables: CompareTables, options: CompareOptions, folders: dict[str, s
     def by_muni(frame):  # split once: filtering the whole tables per municipality is quadratic
         return {str(k): part for k, part in frame.groupby(frame["municipality"].astype(str), sort=False)} if frame is not None else {}
 
-    compare_parts, trend_parts = by_muni(tables.compare), by_muni(tables.trends)
+    compare_parts, trend_parts, cohort_parts = by_muni(tables.compare), by_muni(tables.trends), by_muni(tables.cohorts)
     wave_parts = {w: by_muni(t) for w, t in tables.waves.items()}
     for muni, folder in folders.items():
         own = replace(tables, compare=compare_parts.get(muni, tables.compare.iloc[:0]),
                       trends=trend_parts.get(muni) if tables.trends is not None else None,
+                      cohorts=cohort_parts.get(muni, tables.cohorts.iloc[:0]) if tables.cohorts is not None else None,
                       waves={w: parts.get(muni, tables.waves[w].iloc[:0]) for w, parts in wave_parts.items()})
         (tmp / folder).mkdir()
         (tmp / folder / "changes.html").write_text(render_changes(own, muni, options), encoding="utf-8")
