@@ -74,34 +74,28 @@ def cohort_pairs(waves: tuple[str, ...], grades: dict[str, list[str]]) -> list[P
     return pairs
 
 
-def _aggregates(frame: pd.DataFrame, y_of: dict[str, np.ndarray], rows_of: dict[str, np.ndarray], waves: tuple[str, str],
-                options: ProfileOptions, weighted: bool, grades: list[str], genders: list[str]) -> dict[str, agg_mod.Aggregates]:
-    out = {}
-    for muni, rows in rows_of.items():
-        sub = frame.iloc[rows]
-        in_waves = sub["wave"].isin(waves).to_numpy()
-        if in_waves.any():
-            out[muni] = agg_mod.aggregate(sub.loc[in_waves], y_of[muni][in_waves], waves, options, weighted=weighted,
-                                          grades=grades, genders=genders)
-    if len(rows_of) > 1 and out:  # the whole file: municipalities are its strata
-        out[ALL] = agg_mod.combine(list(out.values()))
-    return out
-
-
-def cohort_raw(data: Waves, inds: tuple[Indicator, ...], pairs: list[Pair], rows_of: dict[str, np.ndarray],
-               y_of: dict[str, np.ndarray], options: ProfileOptions, grades: list[str], genders: list[str]) -> pd.DataFrame:
-    """The unprotected estimates of every municipality × pair × indicator."""
+def cohort_raw(inds: tuple[Indicator, ...], pairs: list[Pair],
+               scopes: dict[str, list[agg_mod.Aggregates | None]]) -> pd.DataFrame:
+    """The unprotected estimates of every scope × pair × indicator; ``scopes[m][k]`` is the
+    stacked design of scope m over the k-th pair of waves of :func:`wave_pairs` (None: not surveyed)."""
     parts = []
-    for w1, w2 in dict.fromkeys((p[0], p[1]) for p in pairs):
-        scopes = _aggregates(data.frame, y_of, rows_of, (w1, w2), options, data.weighted, grades, genders)
+    for k, (w1, w2) in enumerate(wave_pairs(pairs)):
         for g1, g2 in ((p[2], p[3]) for p in pairs if p[:2] == (w1, w2)):
-            for scope, agg in scopes.items():
+            for scope, aggs in scopes.items():
+                agg = aggs[k]
+                if agg is None:
+                    continue
                 ch = difference(agg, {0: agg.cells(g1, None), 1: agg.cells(g2, None)}, 0, 1)
                 parts.append(pd.DataFrame({"municipality": scope, "gender": ALL, "indicator_type": [i.type for i in inds],
                                            "indicator_id": [i.id for i in inds], "wave_from": w1, "wave_to": w2,
                                            "grade_from": g1, "grade_to": g2, "p_a": ch.p_a, "p_b": ch.p_b, "diff": ch.diff,
                                            "se_raw": ch.se, "df": ch.df, "t": ch.t, "p_value": ch.p_value}))
     return pd.concat(parts, ignore_index=True)
+
+
+def wave_pairs(pairs: list[Pair]) -> list[tuple[str, str]]:
+    """The pairs of waves the cohorts use, in order."""
+    return list(dict.fromkeys((p[0], p[1]) for p in pairs))
 
 
 def _cell_values(published: dict[str, pd.DataFrame], wave_col: str, grade_col: str, raw: pd.DataFrame, suffix: str) -> pd.DataFrame:

@@ -189,9 +189,13 @@ def compare_tables(data: Waves, options: CompareOptions) -> CompareTables:
     export = _export(published, popt, data.weighted)
     cohorts = None
     if pairs:
-        rows_of = _municipality_rows(frame, munis)
-        y_of = {m: indicator_matrix(frame.iloc[rows], inds) for m, rows in rows_of.items()}
-        raw = cohort.cohort_raw(data, inds, pairs, rows_of, y_of, popt, grades, genders)
+        pair_sets = cohort.wave_pairs(pairs)  # each pair of waves: its own stacked design, as the two-wave comparison
+        cohort_scopes = {m: _scope_aggregates(frame, inds, rows, pair_sets, popt, data.weighted, grades, genders)
+                         for m, rows in _municipality_rows(frame, munis).items()}
+        if len(munis) > 1:
+            cohort_scopes[ALL] = [agg_mod.combine([p[k] for p in cohort_scopes.values() if p[k] is not None])
+                                  for k in range(len(pair_sets))]
+        raw = cohort.cohort_raw(inds, pairs, cohort_scopes)
         cohorts = cohort.cohort_table(raw, data, published, labels, popt, munis)
     return CompareTables(compare, trend_table, export, published, protections, inds, (a, b), data.waves, cohorts)
 
