@@ -6,7 +6,7 @@ and in total, the wall time, the CPU time and the peak resident memory (sampled 
 shape goes first in the same process and the ratios big/small are printed (how time and
 memory scale with the respondents).
 Usage: python bench/bench_compare.py [--rows 1000000] [--waves 3] [--municipalities 100]
-       [--ref-rows 100000] [--design census|clusters] [--keep DIR]
+       [--ref-rows 100000] [--design census|clusters] [--cohorts] [--keep DIR]
 (--rows is per wave.)
 """
 
@@ -66,12 +66,12 @@ def survey(folder: Path, waves: int, rows: int, municipalities: int) -> Path:
     return path
 
 
-def run_once(path: Path, out: Path, design: str, sampler: Sampler) -> dict[str, tuple[float, float, float]]:
+def run_once(path: Path, out: Path, design: str, sampler: Sampler, cohorts: bool = False) -> dict[str, tuple[float, float, float]]:
     """Compare one file; per stage (wall s, CPU s, peak RSS MiB), and the table sizes printed."""
     shutil.rmtree(out, ignore_errors=True)
     time.sleep(3 * sampler.every)
     start = time.perf_counter()
-    result = compare([path], out, options=CompareOptions(profile=ProfileOptions(design=design)))
+    result = compare([path], out, options=CompareOptions(profile=ProfileOptions(design=design), cohorts=cohorts))
     time.sleep(3 * sampler.every)
     s, figures, at = result.seconds, {}, start
     for stage in STAGES:
@@ -88,6 +88,7 @@ def run_once(path: Path, out: Path, design: str, sampler: Sampler) -> dict[str, 
     for stage, (wall, cpu, peak) in figures.items():
         print(f"{stage:<16} {wall:9.1f} {cpu:9.1f} {peak:13.0f}")
     print(f"compare.csv rows {len(t.compare):,}; trends.csv rows {len(t.trends) if t.trends is not None else 0:,}; "
+          f"cohorts.csv rows {len(t.cohorts) if t.cohorts is not None else 0:,}; "
           f"evaluator.csv rows {len(t.export):,}; outputs {size:.0f} MiB")
     return figures
 
@@ -99,6 +100,7 @@ def main() -> None:
     ap.add_argument("--municipalities", type=int, default=100)
     ap.add_argument("--ref-rows", type=int, default=0, help="a smaller reference run first (0: none)")
     ap.add_argument("--design", choices=["census", "clusters"], default="census")
+    ap.add_argument("--cohorts", action="store_true", help="also the pseudo-cohorts (cohorts.csv)")
     ap.add_argument("--keep", type=Path, default=None, help="reuse/keep the generated surveys in this folder")
     args = ap.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp())
@@ -108,7 +110,7 @@ def main() -> None:
     for rows in ([args.ref_rows] if args.ref_rows else []) + [args.rows]:
         path = survey(folder, args.waves, rows, args.municipalities)
         print(f"--- {args.waves} waves × {rows:,} respondents × {args.municipalities} municipalities")
-        runs[rows] = run_once(path, folder / "compare-out", args.design, sampler)
+        runs[rows] = run_once(path, folder / "compare-out", args.design, sampler, args.cohorts)
     if args.ref_rows:
         big, small = runs[args.rows], runs[args.ref_rows]
         print(f"--- ratio {args.rows:,} / {args.ref_rows:,} respondents ({args.rows / args.ref_rows:.0f}×)")

@@ -497,6 +497,8 @@ DE.update({
     'compare an earlier wave with a later one': 'vergleichen Sie eine frühere Welle mit einer späteren',
     '{} {} is not one of the waves ({})': '{} {} ist keine der Wellen ({})',
     'pass {} with one of these': 'geben Sie {} mit einer dieser Wellen an',
+    '--cohorts: no pseudo-cohort can be formed: no grade g of a wave has grade g + d d years later (grades per wave: {})': '--cohorts: es lässt sich keine Pseudo-Kohorte bilden: zu keiner Klassenstufe g einer Welle gibt es die Klassenstufe g + d in der Welle d Jahre später (Klassenstufen je Welle: {})',
+    'a pseudo-cohort needs waves d years apart with grades d apart (e.g. grade 6 in 2022 and grade 8 in 2024); leave out --cohorts': 'eine Pseudo-Kohorte braucht Wellen im Abstand von d Jahren mit Klassenstufen im Abstand d (z. B. Klasse 6 in 2022 und Klasse 8 in 2024); lassen Sie --cohorts weg',
     # cutpoints derive
     'unknown method {}': 'unbekannte Methode {}',
     '--share must lie between 0 and 1, got {}': '--share muss zwischen 0 und 1 liegen, angegeben: {}',

@@ -33,6 +33,9 @@ def _waves(value: str | None) -> list[str] | None:
 @click.option("--to", "wave_to", default=None, metavar="WAVE", help="Later wave of the comparison [default: the latest].")
 @click.option("--priorities", default=None, metavar="IDS",
               help="The board's chosen priorities (indicator ids, comma-separated), shown first in changes.html.")
+@click.option("--cohorts", is_flag=True,
+              help="Also compare pseudo-cohorts: grade g in one wave with grade g + d in the wave d years later "
+                   "(cohorts.csv; genders pooled).")
 @click.option("--design", type=click.Choice(["census", "clusters"]), default="census", show_default=True,
               help="census: every school took part in every wave (independent cross-sections). clusters: schools are "
                    "sampled units; a school surveyed in several waves is one cluster across them.")
@@ -52,7 +55,7 @@ def _waves(value: str | None) -> list[str] | None:
 @quiet_option
 @lang_option
 def compare_cmd(inputs: tuple[Path, ...], outdir: Path, instruments: tuple[str, ...], waves: str | None,
-                wave_from: str | None, wave_to: str | None, priorities: str | None, design: str, lonely_psu: str,
+                wave_from: str | None, wave_to: str | None, priorities: str | None, cohorts: bool, design: str, lonely_psu: str,
                 alpha: float, min_n: int, all_or_none_n: int, protection: float, unweighted: bool, mapping: str | None,
                 sep: str | None, encoding: str | None, sheet: str | None, force: bool, quiet: bool, lang: str | None) -> None:
     """Changes between survey waves per municipality × grade/gender × indicator (with
@@ -70,7 +73,8 @@ def compare_cmd(inputs: tuple[Path, ...], outdir: Path, instruments: tuple[str, 
     profile = ProfileOptions(suppression=SuppressionRules(min_n=min_n, all_or_none_n=all_or_none_n, protection=protection),
                              design=design, lonely_psu=lonely_psu, alpha=alpha, lang=lang,  # type: ignore[arg-type]
                              unweighted=unweighted)
-    options = CompareOptions(profile=profile, wave_from=wave_from, wave_to=wave_to, priorities=chosen)
+    options = CompareOptions(profile=profile, wave_from=wave_from, wave_to=wave_to, priorities=chosen,
+                             cohorts=cohorts)
     result = compare(list(inputs), outdir, instruments=instruments or ("ctc-youth-survey",), wave_labels=labels,
                      options=options, mapping=mapping, read=make_read_options(sep, encoding, sheet), force=force)
     if quiet:
@@ -89,4 +93,9 @@ def compare_cmd(inputs: tuple[Path, ...], outdir: Path, instruments: tuple[str, 
                 & (tr["municipality"].astype(str) != "all")]["trend"].value_counts()
         click.echo(s("cli.trends", lang, k=len(t.all_waves), inc=int(tc.get("increasing", 0)), dec=int(tc.get("decreasing", 0)),
                      chg=int(tc.get("changed direction", 0)), stable=int(tc.get("stable", 0))))
+    if t.cohorts is not None:
+        co = t.cohorts[t.cohorts["municipality"].astype(str) != "all"]["verdict"].value_counts()
+        click.echo(s("cli.cohorts", lang, rows=int(co.sum()), better=int(co.get("better", 0)), worse=int(co.get("worse", 0)),
+                     same=int(co.get("no-clear-change", 0)),
+                     other=int(co.get("not-comparable", 0) + co.get("not-shown", 0))))
     click.echo(s("cli.outputs", lang, outdir=result.outdir, seconds=number(result.seconds['total'], lang, 1)))

@@ -8,6 +8,10 @@ strata are wave × school and the two waves are independent; under ``clusters`` 
 surveyed in both waves is one PSU and the covariance of its two totals enters. This is
 R ``svyttest(y ~ wave, subset(design, domain))`` (and ``svyby`` + ``svycontrast``):
 t = D / SE on degf(subset) − 1 degrees of freedom.
+
+A pseudo-cohort (grade g in wave a against grade g + d in wave b, d the gap in years) is
+the same contrast on the domain "grade g in a or grade g + d in b": R ``svyttest(y ~ wave,
+subset(design, wave == a & grade == g | wave == b & grade == g + d))``.
 """
 
 from __future__ import annotations
@@ -48,14 +52,23 @@ def wave_totals(agg: Aggregates, cells: NDArray[np.bool_], wave: int) -> tuple[F
             agg.x[:, m].sum(axis=(0, 1)))
 
 
-def linear_variance(agg: Aggregates, cells: NDArray[np.bool_], signs: dict[int, float]) -> tuple[FloatArray, FloatArray]:
-    """Estimate Σ_w sign_w · p̂_w and its design variance, for a domain given by its cells."""
+Cells = NDArray[np.bool_] | dict[int, NDArray[np.bool_]]
+
+
+def _of_wave(cells: Cells, wave: int) -> NDArray[np.bool_]:
+    return cells[wave] if isinstance(cells, dict) else cells
+
+
+def linear_variance(agg: Aggregates, cells: Cells, signs: dict[int, float]) -> tuple[FloatArray, FloatArray]:
+    """Estimate Σ_w sign_w · p̂_w and its design variance, for a domain given by its cells
+    (one mask for every wave, or a mask per wave: a pseudo-cohort is grade g in one wave
+    and grade g + d in the other)."""
     lin = np.zeros(agg.t.shape[::2])  # U × K
     square = np.zeros_like(lin)
     value = np.zeros(agg.t.shape[2])
     for wave, sign in signs.items():
-        m = cells & (agg.cell_wave == wave)
-        t_w, w_w, n_w, x_w = wave_totals(agg, cells, wave)
+        m = _of_wave(cells, wave) & (agg.cell_wave == wave)
+        t_w, w_w, n_w, x_w = wave_totals(agg, _of_wave(cells, wave), wave)
         p = _proportion(x_w, n_w, t_w, w_w)
         value = value + sign * p
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -66,17 +79,18 @@ def linear_variance(agg: Aggregates, cells: NDArray[np.bool_], signs: dict[int, 
             square += ((1.0 - 2.0 * pz) * agg.q1[:, m].sum(axis=1) + pz**2 * agg.q0[:, m].sum(axis=1)) * inv**2
     if not agg.row_psu:
         square = lin**2
-    answered = sum(agg.n[:, cells & (agg.cell_wave == w)].sum(axis=1) for w in signs)
+    answered = sum(agg.n[:, _of_wave(cells, w) & (agg.cell_wave == w)].sum(axis=1) for w in signs)
     present = stratum_sum(agg, (answered > 0).astype(float)) > 0
     return value, design_variance(agg, square, lin, present)
 
 
-def difference(agg: Aggregates, cells: NDArray[np.bool_], a: int, b: int) -> Change:
-    """The change from wave ``a`` to wave ``b`` (codes into ``agg.waves``) of a domain."""
+def difference(agg: Aggregates, cells: Cells, a: int, b: int) -> Change:
+    """The change from wave ``a`` to wave ``b`` (codes into ``agg.waves``) of a domain
+    (a mask per wave: the domain may differ between the waves, as a pseudo-cohort's grade)."""
     p_a = linear_variance(agg, cells, {a: 1.0})[0]
     p_b = linear_variance(agg, cells, {b: 1.0})[0]
     diff, var = linear_variance(agg, cells, {a: -1.0, b: 1.0})
-    both = cells & np.isin(agg.cell_wave, (a, b))
+    both = (_of_wave(cells, a) & (agg.cell_wave == a)) | (_of_wave(cells, b) & (agg.cell_wave == b))
     df = domain_df(agg, both) - 1.0
     se = np.sqrt(var)
     with np.errstate(invalid="ignore", divide="ignore"):

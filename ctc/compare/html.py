@@ -95,6 +95,23 @@ def _card(tables: CompareTables, series: dict[tuple[str, str], Points], row, tre
             f'<p class="reason">{html.escape(str(row.reason))}</p>{trend}</div>')
 
 
+def _cohort_section(cohorts: pd.DataFrame, muni: str, lang: str) -> str:
+    """The municipality's clear pseudo-cohort changes (cohorts.csv has them all)."""
+    own = cohorts[cohorts["municipality"].astype(str) == muni]
+    clear = own[own["verdict"].isin(["better", "worse"])].sort_values("q_value", kind="stable")
+    fmt = lambda v: number(v, lang, 1)  # noqa: E731
+    head = (f"<h2>{html.escape(s('html.cohorts', lang))} ({len(clear)})</h2>"
+            f"<p class=\"reason\">{html.escape(s('html.cohorts.lead', lang, n=len(own)))}</p>")
+    if not len(clear):
+        return head + f"<p>{html.escape(s('html.cohorts.none', lang))}</p>"
+    items = "".join(
+        f'<tr class="{r.verdict}"><td>{html.escape(str(r.label))}</td>'
+        f"<td>{html.escape(s('html.cohorts.pair', lang, g1=r.grade_from, w1=r.wave_from, g2=r.grade_to, w2=r.wave_to))}</td>"
+        f"<td>{fmt(r.pct_from)} % → {fmt(r.pct_to)} %</td><td class=\"verdict\">{html.escape(r.verdict_label)}</td>"
+        f"<td>{html.escape(str(r.reason))}</td></tr>" for r in clear.itertuples(index=False))
+    return head + f"<table>{items}</table>"
+
+
 def render_changes(tables: CompareTables, muni: str, options: CompareOptions) -> str:
     """The page of one municipality (see module docstring)."""
     lang = options.profile.lang
@@ -123,6 +140,8 @@ def render_changes(tables: CompareTables, muni: str, options: CompareOptions) ->
         items = "".join(f"<tr><td>{html.escape(str(r.label))}</td><td>{html.escape(r.verdict_label)}</td>"
                         f"<td>{html.escape(str(r.reason))}</td></tr>" for r in other.itertuples(index=False))
         sections.append(f"<h2>{html.escape(s('html.other', lang))} ({len(other)})</h2><table>{items}</table>")
+    if tables.cohorts is not None:
+        sections.append(_cohort_section(tables.cohorts, muni, lang))
     title = s("html.title", lang, municipality=muni)
     lead = s("html.lead", lang, waves=", ".join(tables.all_waves), alpha=number(options.profile.alpha, lang, 2),
              design=options.profile.design)

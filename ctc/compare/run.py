@@ -67,6 +67,8 @@ def compare(inputs: list[str | Path], outdir: str | Path, *, instruments: tuple[
         write_csv(tables.compare, tmp / "compare.csv", encoding="utf-8")
         if tables.trends is not None:
             write_csv(tables.trends, tmp / "trends.csv", encoding="utf-8")
+        if tables.cohorts is not None:
+            write_csv(tables.cohorts, tmp / "cohorts.csv", encoding="utf-8")
         write_csv(tables.export, tmp / "evaluator.csv", encoding="utf-8")
         for wave, table in tables.waves.items():
             folder = tmp / "waves" / wave
@@ -91,11 +93,12 @@ def _render(tables: CompareTables, options: CompareOptions, folders: dict[str, s
     def by_muni(frame):  # split once: filtering the whole tables per municipality is quadratic
         return {str(k): part for k, part in frame.groupby(frame["municipality"].astype(str), sort=False)} if frame is not None else {}
 
-    compare_parts, trend_parts = by_muni(tables.compare), by_muni(tables.trends)
+    compare_parts, trend_parts, cohort_parts = by_muni(tables.compare), by_muni(tables.trends), by_muni(tables.cohorts)
     wave_parts = {w: by_muni(t) for w, t in tables.waves.items()}
     for muni, folder in folders.items():
         own = replace(tables, compare=compare_parts.get(muni, tables.compare.iloc[:0]),
                       trends=trend_parts.get(muni) if tables.trends is not None else None,
+                      cohorts=cohort_parts.get(muni, tables.cohorts.iloc[:0]) if tables.cohorts is not None else None,
                       waves={w: parts.get(muni, tables.waves[w].iloc[:0]) for w, parts in wave_parts.items()})
         (tmp / folder).mkdir()
         (tmp / folder / "changes.html").write_text(render_changes(own, muni, options), encoding="utf-8")
@@ -113,11 +116,14 @@ def _manifest(data, tables: CompareTables, options: CompareOptions, folders: dic
                     "schools_population": p.schools_population, "level": p.level, "alpha": p.alpha,
                     "unweighted": p.unweighted, "weighted": data.weighted, "lang": p.lang,
                     "priorities": list(options.priorities)}
+    if options.cohorts:  # only then: without --cohorts the manifest stays as it was
+        m["options"]["cohorts"] = True
     m["suppression"] = p.suppression.__dict__ | {"note": "every wave's cells protected as ctc profile's (docs/privacy.md); "
                                                          "changes and trends only for cells shown in every wave they use"}
     m["privacy"] = {w: {"cells": int(len(t)), "hidden": int(t["suppressed"].sum())} for w, t in tables.waves.items()}
     m["municipalities"] = [{"name": n, "folder": f} for n, f in folders.items()]
-    m["outputs"] = ["compare.csv", *(["trends.csv"] if tables.trends is not None else []), "evaluator.csv",
+    m["outputs"] = ["compare.csv", *(["trends.csv"] if tables.trends is not None else []),
+                    *(["cohorts.csv"] if tables.cohorts is not None else []), "evaluator.csv",
                     *[f"waves/{w}/profile.csv" for w in tables.waves], *[f"{f}/changes.html" for f in folders.values()],
                     "manifest.json"]
     return m

@@ -58,6 +58,17 @@ TEXTS: dict[str, dict[str, str]] = {
                           "Method: docs/compare.md.",
                     "de": "Nur zusammengefasste Werte; Zellen, die kleine Gruppen offenlegen könnten, werden nicht "
                           "ausgewiesen (docs/privacy.md). Methode: docs/compare.md."},
+    "html.cohorts": {"en": "Pseudo-cohorts: clear changes", "de": "Pseudo-Kohorten: klare Veränderungen"},
+    "html.cohorts.lead": {"en": "The same birth cohort in a later wave: grade g against grade g + d, d years later "
+                                "({n} comparisons, all in cohorts.csv). Different pupils answered each time (movers, "
+                                "absent pupils); pupils also grow older, so read a cohort change against other towns "
+                                "or cohorts (docs/compare.md).",
+                          "de": "Derselbe Geburtsjahrgang in einer späteren Welle: Klasse g gegen Klasse g + d, d Jahre "
+                                "später ({n} Vergleiche, alle in cohorts.csv). Jedes Mal haben andere Schülerinnen und "
+                                "Schüler geantwortet (Zu- und Wegzüge, Abwesende); zudem werden sie älter, daher eine "
+                                "Kohortenveränderung mit anderen Gemeinden oder Kohorten vergleichen (docs/compare.md)."},
+    "html.cohorts.none": {"en": "No clear change in any pseudo-cohort.", "de": "In keiner Pseudo-Kohorte eine klare Veränderung."},
+    "html.cohorts.pair": {"en": "grade {g1} in {w1} → grade {g2} in {w2}", "de": "Klasse {g1} in {w1} → Klasse {g2} in {w2}"},
     "html.hidden": {"en": "not shown", "de": "nicht ausgewiesen"},
     # command output
     "cli.summary": {"en": "{rows} questionnaires in {waves} waves ({list}), {munis} municipalities; compared {a} → {b}: "
@@ -67,6 +78,10 @@ TEXTS: dict[str, dict[str, str]] = {
                           "oder nicht ausgewiesen"},
     "cli.trends": {"en": "trends over {k} waves: {inc} increasing, {dec} decreasing, {chg} changed direction, {stable} stable",
                    "de": "Trends über {k} Wellen: {inc} steigend, {dec} fallend, {chg} Richtung gewechselt, {stable} stabil"},
+    "cli.cohorts": {"en": "pseudo-cohorts: {rows} comparisons, {better} better, {worse} worse, {same} no clear change, "
+                          "{other} not comparable or not shown",
+                    "de": "Pseudo-Kohorten: {rows} Vergleiche, {better} besser, {worse} schlechter, {same} ohne klare "
+                          "Veränderung, {other} nicht vergleichbar oder nicht ausgewiesen"},
     "cli.outputs": {"en": "outputs in {outdir}/ ({seconds} s)", "de": "Ausgaben in {outdir}/ ({seconds} s)"},
 }
 

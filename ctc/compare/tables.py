@@ -23,6 +23,7 @@ from ..release.protect import Protected, protect_profile
 from ..release.publish import profile_rules
 from ..stats import bh_adjust_grouped
 from . import aggregate as agg_mod
+from . import cohort
 from .comparable import across
 from .difference import difference
 from .effects import effect_sizes, verdict
@@ -52,6 +53,7 @@ class CompareOptions:
     wave_from: str | None = None  # default: the wave before the latest
     wave_to: str | None = None  # default: the latest
     priorities: tuple[str, ...] = ()  # indicator ids the board chose (shown first in changes.html)
+    cohorts: bool = False  # also the pseudo-cohorts (grade g in one wave, g + d d years later): cohorts.csv
 
 
 @dataclass
@@ -64,6 +66,7 @@ class CompareTables:
     indicators: tuple[Indicator, ...]
     pair: tuple[str, str]
     all_waves: tuple[str, ...]
+    cohorts: pd.DataFrame | None = None
 
 
 def _genders(inst, frame: pd.DataFrame) -> list[str]:
@@ -147,6 +150,7 @@ def compare_tables(data: Waves, options: CompareOptions) -> CompareTables:
     inst_last = data.instruments[data.waves[-1]]
     inds = indicators(inst_last)
     a, b = _pair(data.waves, options)
+    pairs = cohort.cohort_pairs(data.waves, cohort.present_grades(published)) if options.cohorts else []
     used_pair = [data.instruments[a], data.instruments[b]]
     comparable_pair = across(used_pair)
     comparable_all = across([data.instruments[w] for w in data.waves])
@@ -185,7 +189,17 @@ def compare_tables(data: Waves, options: CompareOptions) -> CompareTables:
     trend_table = (_trend_table(pd.concat(trends, ignore_index=True), published, data.waves, comparable_all, labels, options,
                                 data.weighted) if trends else None)
     export = _export(published, popt, data.weighted)
-    return CompareTables(compare, trend_table, export, published, protections, inds, (a, b), data.waves)
+    cohorts = None
+    if pairs:
+        pair_sets = cohort.wave_pairs(pairs)  # each pair of waves: its own stacked design, as the two-wave comparison
+        cohort_scopes = {m: _scope_aggregates(frame, inds, rows, pair_sets, popt, data.weighted, grades, genders)
+                         for m, rows in _municipality_rows(frame, munis).items()}
+        if len(munis) > 1:
+            cohort_scopes[ALL] = [agg_mod.combine([p[k] for p in cohort_scopes.values() if p[k] is not None])
+                                  for k in range(len(pair_sets))]
+        raw = cohort.cohort_raw(inds, pairs, cohort_scopes)
+        cohorts = cohort.cohort_table(raw, data, published, labels, popt, munis)
+    return CompareTables(compare, trend_table, export, published, protections, inds, (a, b), data.waves, cohorts)
 
 
 def _shown(frame: pd.DataFrame, suffix: str) -> pd.Series:

@@ -38,3 +38,17 @@ def test_changes_page_renders_and_prints_on_a4(pages: dict[str, Path], lang: str
     first = "Die Prioritäten des Gremiums" if lang == "de" else "The board's priorities"
     assert text.index(html.escape(first)) < text.index("<svg")  # the priorities come first
     assert text.count("<svg") >= 60
+
+
+@pytest.mark.external("chromium")
+def test_the_cohort_section_renders_and_prints_on_a4(survey3: Path, tmp_path: Path, run_ctc) -> None:
+    out = tmp_path / "out"
+    done = run_ctc("compare", survey3, "-o", out, "--lang", "de", "--cohorts")
+    assert done.exit_code == 0, done.output
+    path = out / "musterstadt" / "changes.html"
+    assert "<h2>Pseudo-Kohorten: klare Veränderungen" in path.read_text(encoding="utf-8")
+    result = inspect_page(path, width=1200, full_page=False, height=1400, pdf=True)
+    assert result.errors == [] and result.requests == [path.resolve().as_uri()]
+    boxes = {tuple(round(float(v)) for v in m.groups()) for m in
+             re.finditer(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", result.pdf)}
+    assert boxes and all(abs(w - A4[0]) <= 1 and abs(h - A4[1]) <= 1 for w, h in boxes), boxes

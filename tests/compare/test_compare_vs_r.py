@@ -1,5 +1,6 @@
-"""Two-wave differences and multi-wave trends of ctc.compare against R survey
-(tests/oracle/compare_oracle.json, written by compare_oracle.R from compare_design.csv).
+"""Two-wave differences, multi-wave trends and pseudo-cohorts of ctc.compare against R survey
+(tests/oracle/compare_oracle.json and compare_cohort_oracle.json, written by
+compare_oracle.R from compare_design.csv).
 
 Tolerance: 1e-6 relative (1e-9 absolute for values near 0), for every estimate, SE,
 t, df and p-value of every case × municipality × domain × indicator.
@@ -23,6 +24,7 @@ from ctc.profile.options import ProfileOptions
 
 ORACLE = Path(__file__).resolve().parents[1] / "oracle"
 RESULTS = json.loads((ORACLE / "compare_oracle.json").read_text())
+COHORTS = json.loads((ORACLE / "compare_cohort_oracle.json").read_text())
 CASES = {
     "census-weighted": (ProfileOptions(design="census"), True),
     "census-unweighted": (ProfileOptions(design="census"), False),
@@ -88,6 +90,27 @@ def test_against_r(case: str, k: int) -> None:
     assert checked == len(rows)
 
 
+@pytest.mark.parametrize("case", list(CASES))
+def test_cohorts_against_r(case: str) -> None:
+    """Grade g in wave w1 against grade g + d in w2 (d = w2 − w1) on the stacked design of w1 and w2."""
+    options, weighted = CASES[case]
+    rows = [r for r in COHORTS if r["case"] == case]
+    assert {(r["grade_from"], r["grade_to"]) for r in rows} == {(6, 8), (8, 10), (6, 10)}
+    for r in rows:
+        waves = (str(r["wave_from"]), str(r["wave_to"]))
+        sub = DATA[(DATA["municipality"] == r["municipality"]) & DATA["wave"].astype(str).isin(waves)].reset_index(drop=True)
+        sub = sub.assign(wave=sub["wave"].astype(str))
+        agg = aggregate(sub, sub[["y1", "y2", "y3"]].to_numpy(dtype=float), waves, options, weighted=weighted)
+        cells = {0: agg.cells(str(r["grade_from"]), None), 1: agg.cells(str(r["grade_to"]), None)}
+        ch = difference(agg, cells, 0, 1)
+        j = int(r["indicator"][1]) - 1
+        where = f"{case} {r['municipality']} {waves} grade {r['grade_from']}→{r['grade_to']} {r['indicator']}"
+        for name, ours in (("p_a", ch.p_a), ("p_b", ch.p_b), ("diff", ch.diff), ("se", ch.se), ("t", ch.t),
+                           ("df", ch.df), ("p", ch.p_value)):
+            _close(float(ours[j]), r[name], f"{where} {name}")
+        _close(float(ch.diff[j]), r["ttest_estimate"], f"{where} svyttest estimate")
+
+
 def test_oracle_data_is_reproducible(tmp_path: Path) -> None:
     import importlib.util  # noqa: PLC0415
 
@@ -101,14 +124,15 @@ def test_oracle_data_is_reproducible(tmp_path: Path) -> None:
 
 @pytest.mark.external("Rscript")
 def test_oracle_json_is_current(tmp_path: Path) -> None:
-    out = tmp_path / "o.json"
-    subprocess.run(["Rscript", str(ORACLE / "compare_oracle.R"), str(ORACLE / "compare_design.csv"), str(out)],
-                   check=True, capture_output=True)
-    fresh = json.loads(out.read_text())
-    assert len(fresh) == len(RESULTS)
-    for a, b in zip(fresh, RESULTS):
-        for key, value in a.items():
-            if isinstance(value, float):
-                assert math.isclose(value, b[key], rel_tol=1e-9, abs_tol=1e-12), key
-            else:
-                assert value == b[key]
+    out, out_cohort = tmp_path / "o.json", tmp_path / "c.json"
+    subprocess.run(["Rscript", str(ORACLE / "compare_oracle.R"), str(ORACLE / "compare_design.csv"), str(out),
+                    str(out_cohort)], check=True, capture_output=True)
+    for path, kept in ((out, RESULTS), (out_cohort, COHORTS)):
+        fresh = json.loads(path.read_text())
+        assert len(fresh) == len(kept)
+        for a, b in zip(fresh, kept):
+            for key, value in a.items():
+                if isinstance(value, float):
+                    assert math.isclose(value, b[key], rel_tol=1e-9, abs_tol=1e-12), key
+                else:
+                    assert value == b[key]

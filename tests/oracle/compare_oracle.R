@@ -1,6 +1,6 @@
 # R survey oracle for ctc compare (ctc.compare.difference and ctc.compare.trend).
 #
-#   Rscript tests/oracle/compare_oracle.R [compare_design.csv] [compare_oracle.json]
+#   Rscript tests/oracle/compare_oracle.R [compare_design.csv] [compare_oracle.json] [compare_cohort_oracle.json]
 #
 # Input: tests/oracle/compare_design.csv (written by make_compare.py). For every case
 # (design census / clusters / clusters with strata and fpc, weighted or not), every
@@ -18,6 +18,11 @@
 #   converged to 1e-14; coefficient, SE, p of L and Q and the residual df. Adjustment levels
 #   where nobody (or everybody) is flagged are left out first (their coefficient is infinite);
 #   a domain with a wave where nobody (or everybody) is flagged has no finite trend (null).
+# * pseudo-cohorts (third output, compare_cohort_oracle.json): every pair of the five waves
+#   w1 < w2 with gap d = w2 - w1 and grade g with g + d among 6/8/10, on the stacked design of
+#   the municipality's rows of w1 and w2: the domain "grade g in w1 or grade g + d in w2"
+#   (genders pooled), svyttest(y ~ factor(wave), subset(des, domain & !is.na(y))) and
+#   svyby + svycontrast(c(-1, 1)) as for two waves.
 # Numbers with 17 significant digits; non-finite values become null.
 
 suppressMessages(library(survey))
@@ -28,6 +33,7 @@ here <- tryCatch(dirname(normalizePath(sub("^--file=", "", grep("^--file=", comm
                  error = function(e) ".")
 csv <- if (length(args) >= 1) args[1] else file.path(here, "compare_design.csv")
 out <- if (length(args) >= 2) args[2] else file.path(here, "compare_oracle.json")
+out_cohort <- if (length(args) >= 3) args[3] else file.path(here, "compare_cohort_oracle.json")
 
 data_all <- read.csv(csv, stringsAsFactors = FALSE, na.strings = "NA")
 data_all$gender[is.na(data_all$gender) | data_all$gender == ""] <- "(none)"
@@ -70,8 +76,8 @@ in_domain <- function(data, dom) {
     (dom$gender == "all" | data$gender == dom$gender)
 }
 
-two_wave <- function(des, data, dom, y) {
-  keep <- in_domain(data, dom) & !is.na(data[[y]])
+two_wave <- function(des, data, dom, y, keep = in_domain(data, dom)) {
+  keep <- keep & !is.na(data[[y]])
   sub <- subset(des, keep)
   tt <- svyttest(as.formula(paste(y, "~ factor(wave)")), sub)
   by <- svyby(as.formula(paste0("~", y)), ~wave, sub, svymean, covmat = TRUE)
@@ -131,3 +137,29 @@ for (case in cases) {
 }
 writeLines(c("[", paste(rows, collapse = ",\n"), "]"), out)
 cat("wrote", length(rows), "results to", out, "\n")
+
+# pseudo-cohorts: grade g in w1 against grade g + d in w2 (d = w2 - w1), genders pooled
+all_waves <- c(2018, 2020, 2022, 2024, 2026)
+grades <- c(6, 8, 10)
+cohort_rows <- character(0)
+for (case in cases) {
+  for (muni in sort(unique(data_all$municipality))) {
+    for (i in seq_along(all_waves)) for (w2 in all_waves[-seq_len(i)]) {
+      w1 <- all_waves[i]
+      gap <- w2 - w1
+      data <- data_all[data_all$municipality == muni & data_all$wave %in% c(w1, w2), ]
+      des <- make_design(data, case)
+      for (g in grades[(grades + gap) %in% grades]) {
+        keep <- !data$excluded & ((data$wave == w1 & data$grade == g) | (data$wave == w2 & data$grade == g + gap))
+        for (y in indicators) {
+          res <- two_wave(des, data, NULL, y, keep)
+          head <- list(case = str_json(case$name), municipality = str_json(muni), wave_from = w1, wave_to = w2,
+                       grade_from = g, grade_to = g + gap, indicator = str_json(y))
+          cohort_rows <- c(cohort_rows, obj(c(head, res)))
+        }
+      }
+    }
+  }
+}
+writeLines(c("[", paste(cohort_rows, collapse = ",\n"), "]"), out_cohort)
+cat("wrote", length(cohort_rows), "results to", out_cohort, "\n")
