@@ -16,7 +16,7 @@ MARK = "ctc:"
 
 #: sheet ids in workbook order (names: strings.py ``sheet.<id>``)
 SHEETS = ("overview", "profile", "behaviours", "priorities", "matches", "inventory", "gaps", "actions",
-          "partners", "evaluation", "quality", "unmatched", "lists", "meta")
+          "partners", "evaluation", "waves", "quality", "unmatched", "lists", "meta")
 HIDDEN = ("lists", "meta")
 #: sheets whose rows the board owns (kept on update)
 BOARD_TABLES = ("inventory", "actions", "partners", "evaluation", "unmatched")
