@@ -249,10 +249,14 @@ def next_wave_row(book: Book, key: str) -> dict[str, Any]:
 
 def latest(book: Book, rows: list[dict[str, Any]]) -> None:
     """Refresh the data columns of action-plan rows (latest survey value of their indicator)."""
+    from .waves import latest_verdicts
+
     pooled = book.pooled()
+    verdicts = latest_verdicts(book, book.waves, rows)
     for row in rows:
         ind = row.get("indicator")
         row["latest"], row["latest_year"] = None, None
+        row["wave_verdict"] = verdicts.get(str(row.get("key") or ""))
         if isinstance(ind, Coded) and ind.list == "indicator" and ":" in ind.id:
             rec = pooled.get(tuple(ind.id.split(":", 1)))  # type: ignore[arg-type]
             if rec is not None:

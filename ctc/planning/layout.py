@@ -77,6 +77,7 @@ ACTIONS = (
     Field("programme", 26, vocab="programme", strict=False), Field("partner", 24, vocab="partner", strict=False),
     Field("cost", 11, check="decimal", fmt=MONEY), Field("start", 11, check="date", fmt=DATE),
     Field("end", 11, check="date", fmt=DATE), Field("latest", 10, "data", fmt=PCT), Field("latest_year", 8, "data"),
+    Field("wave_verdict", 24, "data"),
 )
 
 PARTNERS = (

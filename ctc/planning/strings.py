@@ -101,6 +101,7 @@ _COLUMNS = {
     "end": ("End", "Ende"),
     "latest": ("Latest survey value %", "Letzter Befragungswert %"),
     "latest_year": ("Latest survey year", "Jahr letzte Befragung"),
+    "wave_verdict": ("Change between waves (ctc compare)", "Veränderung zwischen Wellen (ctc compare)"),
     # partners
     "organisation": ("Organisation", "Organisation"),
     "sector": ("Sector", "Bereich"),

@@ -101,10 +101,10 @@ def _num(v: Any, hidden: bool) -> Any:
     return DASH if v is None else float(v)
 
 
-def chosen(book: Book) -> list[tuple[str, str]]:
+def chosen(book: Book, rows: list[dict[str, Any]] | None = None) -> list[tuple[str, str]]:
     """(action key, "kind:id") of every action-plan row linked to an indicator, in sheet order."""
     out = []
-    for row in book.board.tables.get("actions", []):
+    for row in book.board.tables.get("actions", []) if rows is None else rows:
         ind = row.get("indicator")
         if isinstance(ind, Coded) and ind.list == "indicator" and ":" in ind.id:
             out.append((str(row.get("key") or ""), ind.id))
@@ -157,12 +157,12 @@ def waves_sheet(book: Book, values: WaveValues) -> None:
     ws.freeze_panes = "C5"
 
 
-def latest_verdicts(book: Book, values: WaveValues | None) -> dict[str, str]:
-    """Action key → the verdict of its indicator (for the action plan's data column)."""
+def latest_verdicts(book: Book, values: WaveValues | None, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Action key → "2024→2026: better" for its indicator (the action plan's data column)."""
     if values is None:
         return {}
     out = {}
-    for key, ind in chosen(book):
+    for key, ind in chosen(book, rows):
         kind, _, fid = ind.partition(":")
         r = values.compare[(values.compare["indicator_type"] == kind) & (values.compare["indicator_id"] == fid)]
         if len(r):

@@ -84,7 +84,7 @@ def build(ctx: MunicipalityContext, catalogue: Catalogue, board: Board, *, decid
     short = [f for f, _ in planning_priorities(ctx)]
     prioritised = _unique(short + [f for f, _ in planning_priorities(ctx, decided)] if decided else short)
     book = Book(ctx, lang, wb, all_vocabs(ctx.instrument), catalogue, matches, matrix, board, survey_year(ctx),
-                prioritised, names, created, updated)
+                prioritised, names, created, updated, waves=waves)
     prepare(book)
     bs.latest(book, book.board.tables.setdefault("actions", []))
     info.lists_sheet(book)
