@@ -106,10 +106,17 @@ def test_three_waves_equal_compare_and_trends(runs, tmp_path: Path) -> None:
 
 
 def _board_fill(path: Path) -> tuple[dict, dict]:
+    """Board entries; one of them links a rare behaviour (few answers: hidden under --min-n 470)."""
+    from ctc.planning import read_workbook
+
+    rare = {v: k for k, v in read_workbook(path).lists["indicator"].items()}["outcome:heroin_life"]
     wb = load_workbook(path)
     plan, ev = wb["Action plan"], wb["Evaluation plan"]
     fill(plan, 5, {"target": 50.5, "target_year": 2028, "programme": "=SUM(A1)", "partner": "Jugendamt", "cost": 1200})
     fill(plan, 7, {"outcome": "Fewer fights at school", "population": "Grades 7–8"})
+    free = max(r for r in range(5, plan.max_row + 1) if plan.cell(row=r, column=2).value) + 1
+    fill(plan, free, {"outcome": "Nobody tries heroin", "indicator": rare, "population": "Grades 8–9", "baseline": 1.5,
+                      "baseline_year": 2026, "source": "our count"})  # all typed: nothing for the toolkit to fill
     fill(ev, 6, {"programme": "Familien stärken", "measure": "reach per term", "notes": "<b>&"})
     wb.save(path)
     wb = load_workbook(path)
