@@ -218,3 +218,25 @@ def test_errors_name_the_problem(runs, tmp_path: Path) -> None:
     line = _last(run("workbook", "create", book, "--from", runs["prof"], "-m", TOWN, "--compare", other))
     assert line.startswith(f"Error: the comparison in {other} was made with instrument other-survey, not with ctc-youth-survey.")
     assert not book.exists()
+
+
+@pytest.mark.external("soffice")
+def test_libreoffice_opens_it_and_a_later_update_keeps_the_sheet(runs, tmp_path: Path) -> None:
+    """Saved by LibreOffice (which drops code names), the sheet is still the toolkit's: updated in place,
+    not carried over as a board sheet, and its values are those written."""
+    from test_planning_libreoffice import soffice
+
+    book = tmp_path / "planning.xlsx"
+    assert run("workbook", "create", book, "--from", runs["prof"], "-m", TOWN, "--compare", runs["cmp3"]).exit_code == 0
+    written = _sheet(book)
+    (tmp_path / "lo").mkdir()
+    saved = soffice(book, "xlsx", tmp_path / "lo")
+    pd.testing.assert_frame_equal(_sheet(saved), written)
+    done = run("workbook", "update", saved, "--from", runs["prof"])
+    assert done.exit_code == 0, done.output
+    from ctc.planning.strings import s
+
+    assert s("cli.sheet_kept", "en", title=SHEET["en"]) not in done.output
+    names = load_workbook(saved).sheetnames
+    assert names.count(SHEET["en"]) == 1 and not any(n.startswith(SHEET["en"][:20]) and n != SHEET["en"] for n in names)
+    pd.testing.assert_frame_equal(_sheet(saved), written)
