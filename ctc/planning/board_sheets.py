@@ -106,6 +106,12 @@ def actions_sheet(book: Book) -> None:
 
 
 def evaluation_sheet(book: Book) -> None:
+    from .waves import community_result
+
+    result = community_result(book, book.waves)
+    for row in book.board.tables.get("evaluation", []):
+        kind = row.get("evaltype")
+        row["wave_result"] = result if isinstance(kind, Coded) and kind.id == "community" else None
     _board_table(book, "evaluation")
 
 

@@ -88,7 +88,7 @@ PARTNERS = (
 EVALUATION = (
     _key(), Field("programme", 26, vocab="programme", strict=False), Field("evaltype", 30, vocab="evaltype"),
     Field("measure", 36), Field("eval_source", 24), Field("eval_target", 20), Field("responsible", 22, vocab="partner", strict=False),
-    Field("due", 12), Field("notes", 30),
+    Field("due", 12), Field("notes", 30), Field("wave_result", 40, "data"),
 )
 
 UNMATCHED = (

@@ -101,6 +101,7 @@ _COLUMNS = {
     "end": ("End", "Ende"),
     "latest": ("Latest survey value %", "Letzter Befragungswert %"),
     "latest_year": ("Latest survey year", "Jahr letzte Befragung"),
+    "wave_result": ("Survey waves: the priorities (ctc compare)", "Befragungswellen: die Prioritäten (ctc compare)"),
     "wave_verdict": ("Change between waves (ctc compare)", "Veränderung zwischen Wellen (ctc compare)"),
     # partners
     "organisation": ("Organisation", "Organisation"),
@@ -206,6 +207,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "de": "Befragungswellen {waves}; Veränderung und Bewertung vergleichen {a} mit {b}; über Jahrgänge und "
                          "Geschlechter zusammengefasst; – = zum Schutz der Privatsphäre nicht ausgewiesen. Aus dem "
                          "Vergleichsordner {folder}; wird bei jeder Aktualisierung neu geschrieben."},
+    "waves.result": {"en": "{a}→{b}: {better} better, {worse} worse, {same} no clear change, {other} not shown or not comparable "
+                           "(sheet '{sheet}')",
+                     "de": "{a}→{b}: {better} besser, {worse} schlechter, {same} ohne klare Veränderung, {other} nicht "
+                           "ausgewiesen oder nicht vergleichbar (Blatt „{sheet}“)"},
     "waves.none": {"en": "No action-plan row names an indicator yet.", "de": "Noch keine Zeile des Aktionsplans nennt einen Indikator."},
     **{f"v.{lst}.{k}": {"en": en, "de": de} for lst, vals in _VALUES.items() for k, (en, de) in vals.items()},
     "yes": {"en": "yes", "de": "ja"},

@@ -169,3 +169,18 @@ def latest_verdicts(book: Book, values: WaveValues | None, rows: list[dict[str, 
             verdict = cs(f"verdict.{r['verdict'].iloc[0]}", book.lang)
             out[key] = f"{values.pair[0]}→{values.pair[1]}: {verdict}"
     return out
+
+
+def community_result(book: Book, values: WaveValues | None) -> str | None:
+    """The verdicts of the Action plan's indicators, counted (the Evaluation plan's community-outcome rows)."""
+    if values is None:
+        return None
+    codes = []
+    for ind in dict.fromkeys(i for _, i in chosen(book)):
+        kind, _, fid = ind.partition(":")
+        r = values.compare[(values.compare["indicator_type"] == kind) & (values.compare["indicator_id"] == fid)]
+        if len(r):
+            codes.append(str(r["verdict"].iloc[0]))
+    count = {k: codes.count(k) for k in ("better", "worse", "no-clear-change")}
+    return book.s("waves.result", a=values.pair[0], b=values.pair[1], better=count["better"], worse=count["worse"],
+                  same=count["no-clear-change"], other=len(codes) - sum(count.values()), sheet=book.s("sheet.waves"))

@@ -103,6 +103,11 @@ def test_three_waves_equal_compare_and_trends(runs, tmp_path: Path) -> None:
     assert meta["compare.run"] == json.loads((runs["cmp3"] / "manifest.json").read_text())["created"]
     plan = entered_rows(load_workbook(book)["Action plan"])
     assert all(v["wave_verdict"].startswith("2024→2026: ") for v in plan.values() if v.get("indicator"))
+    result = entered_rows(load_workbook(book)["Evaluation plan"])["EVL-0001"]["wave_result"]  # the next-wave row
+    counts = [int(part.split()[0]) for part in result.split(": ", 1)[1].split(" (")[0].split(", ")]
+    assert len(counts) == 4 and sum(counts) == len(set(chosen.values()))
+    mine = cmp[cmp["indicator_id"].isin([i.split(":")[1] for i in chosen.values()])]
+    assert counts[:3] == [int((mine["verdict"] == v).sum()) for v in ("better", "worse", "no-clear-change")]
 
 
 def _board_fill(path: Path) -> tuple[dict, dict]:
@@ -139,7 +144,8 @@ def test_update_brings_waves_in_and_keeps_the_board(runs, tmp_path: Path) -> Non
     assert done.exit_code == 0, done.output
     wb = load_workbook(book)
     assert _board_only(entered_rows(wb["Action plan"]), "actions") == _board_only(plan, "actions")
-    assert entered_rows(wb["Evaluation plan"]) == ev
+    assert _board_only(entered_rows(wb["Evaluation plan"]), "evaluation") == _board_only(ev, "evaluation")
+    assert entered_rows(wb["Evaluation plan"])["EVL-0001"]["wave_result"].startswith("2024→2026: ")
     assert wb["Action plan"].cell(row=5, column=field_columns(wb["Action plan"])["programme"]).data_type == "s"
     sheet, wave = _sheet(book), {}
     for w in ("2024", "2026"):
