@@ -432,6 +432,11 @@ DE: dict[str, str] = {
     'Got unexpected extra argument ({})': 'Unerwartetes zusätzliches Argument ({})',
     'Got unexpected extra arguments ({})': 'Unerwartete zusätzliche Argumente ({})',
     'Missing command.': 'Befehl fehlt.',
+    '{} holds no compare.csv': '{} enthält keine compare.csv',
+    "give the output folder of 'ctc compare' (--compare OUTDIR)": "geben Sie den Ausgabeordner von 'ctc compare' an (--compare OUTDIR)",
+    'the comparison in {} was made with instrument {}, not with {}': 'der Vergleich in {} wurde mit dem Instrument {} erstellt, nicht mit {}',
+    "compare the waves with the instrument of the profile run ('ctc compare --instrument')": "vergleichen Sie die Wellen mit dem Instrument des Profillaufs ('ctc compare --instrument')",
+    'give the comparison that includes this municipality': 'geben Sie den Vergleich an, der diese Gemeinde enthält',
 }
 
 #: the sources of definition-file errors ("instrument x.yaml: 2 problems; first: …")

@@ -25,6 +25,14 @@ def _from_option(f: Any) -> Any:
                         metavar="OUTDIR", help="Output folder of a finished 'ctc profile' run (profile.csv, priorities.csv, …).")(f)
 
 
+def _compare_option(f: Any) -> Any:
+    return click.option("--compare", "compare_dir", default=None,
+                        type=click.Path(file_okay=False, exists=True, path_type=Path), metavar="COMPARE_DIR",
+                        help="Output folder of 'ctc compare': adds each chosen priority's values per wave, change, "
+                             "verdict and trend (sheet 'Priorities over time'); on update, default: the folder "
+                             "recorded in the workbook.")(f)
+
+
 def _common(f: Any) -> Any:
     f = click.option("--instrument", "-i", default=None, metavar="ID|FILE",
                      help="Instrument of the run (default: the one named in the run's manifest).")(f)
@@ -51,15 +59,16 @@ def workbook() -> None:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path), metavar="PLANNING.xlsx")
 @_from_option
 @click.option("--municipality", "-m", required=True, help="Municipality as named in profile.csv.")
+@_compare_option
 @_common
 @lang_option
-def create_cmd(path: Path, outdir: Path, municipality: str, instrument: str | None, catalogue_ref: str | None,
-               country: str | None, lang: str | None) -> None:
+def create_cmd(path: Path, outdir: Path, municipality: str, compare_dir: Path | None, instrument: str | None,
+               catalogue_ref: str | None, country: str | None, lang: str | None) -> None:
     """Write a new planning workbook (refuses to replace an existing file)."""
     lang = resolve_lang(lang)
     cat = load_catalogue(catalogue_ref)
     ctx = _with_country(context_from_outputs(outdir, municipality, instrument, lang=lang), country, cat)
-    result = write_planning_workbook(ctx, path, catalogue=cat)
+    result = write_planning_workbook(ctx, path, catalogue=cat, compare=compare_dir)
     click.echo(s("cli.written", lang, path=result.path, sheets=len(result.sheets), matches=len(result.matches),
                  seconds=result.seconds))
 
@@ -68,10 +77,11 @@ def create_cmd(path: Path, outdir: Path, municipality: str, instrument: str | No
 @click.argument("path", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="PLANNING.xlsx")
 @_from_option
 @click.option("--municipality", "-m", default=None, help="Municipality (default: the one the workbook was written for).")
+@_compare_option
 @_common
 @lang_option
-def update_cmd(path: Path, outdir: Path, municipality: str | None, instrument: str | None, catalogue_ref: str | None,
-               country: str | None, lang: str | None) -> None:
+def update_cmd(path: Path, outdir: Path, municipality: str | None, compare_dir: Path | None, instrument: str | None,
+               catalogue_ref: str | None, country: str | None, lang: str | None) -> None:
     """Refresh the data sheets from OUTDIR and keep everything the board typed.
 
     The workbook keeps its language unless --lang is given; the previous file is kept
@@ -84,7 +94,7 @@ def update_cmd(path: Path, outdir: Path, municipality: str | None, instrument: s
     target = lang or meta.get("lang") or resolve_lang(None)
     cat = load_catalogue(catalogue_ref)
     ctx = _with_country(context_from_outputs(outdir, name, instrument, lang=target), country, cat)
-    result = update_planning_workbook(ctx, path, catalogue=cat, lang=target)
+    result = update_planning_workbook(ctx, path, catalogue=cat, lang=target, compare=compare_dir)
     echo_update(result)
 
 
@@ -114,5 +124,7 @@ def echo_update(result: Any) -> None:
         click.echo(s("cli.rekeyed", out, n=len(result.rekeyed)))
     if result.added:
         click.echo(s("cli.added", out, keys=", ".join(result.added)))
+    if getattr(result, "compare_dropped", ""):
+        click.echo(s("cli.compare_dropped", out, folder=result.compare_dropped, sheet=s("sheet.waves", out)))
     if result.previous_lang != result.lang:
         click.echo(s("cli.language", out, old=result.previous_lang, new=result.lang))

@@ -106,6 +106,12 @@ def actions_sheet(book: Book) -> None:
 
 
 def evaluation_sheet(book: Book) -> None:
+    from .waves import community_result
+
+    result = community_result(book, book.waves)
+    for row in book.board.tables.get("evaluation", []):
+        kind = row.get("evaltype")
+        row["wave_result"] = result if isinstance(kind, Coded) and kind.id == "community" else None
     _board_table(book, "evaluation")
 
 
@@ -249,10 +255,14 @@ def next_wave_row(book: Book, key: str) -> dict[str, Any]:
 
 def latest(book: Book, rows: list[dict[str, Any]]) -> None:
     """Refresh the data columns of action-plan rows (latest survey value of their indicator)."""
+    from .waves import latest_verdicts
+
     pooled = book.pooled()
+    verdicts = latest_verdicts(book, book.waves, rows)
     for row in rows:
         ind = row.get("indicator")
         row["latest"], row["latest_year"] = None, None
+        row["wave_verdict"] = verdicts.get(str(row.get("key") or ""))
         if isinstance(ind, Coded) and ind.list == "indicator" and ":" in ind.id:
             rec = pooled.get(tuple(ind.id.split(":", 1)))  # type: ignore[arg-type]
             if rec is not None:

@@ -54,6 +54,7 @@ class Book:
     names: dict[str, str] = field(default_factory=dict)  # sheet id → sheet title
     created: str = ""
     updated: str = ""
+    waves: Any = None  # the comparison of survey waves (planning.waves.WaveValues), if given
     _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # look-ups asked for by many sheets
 
     def sheet(self, sheet_id: str) -> Worksheet:

@@ -89,7 +89,8 @@ def overview_sheet(book: Book) -> None:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         ws.row_dimensions[row].height = 32
     row += 2
-    sheets = [sid for sid in SHEETS if sid not in ("lists", "meta", "overview") and (sid != "unmatched" or book.board.tables.get("unmatched"))]
+    sheets = [sid for sid in SHEETS if sid not in ("lists", "meta", "overview") and (sid != "unmatched" or book.board.tables.get("unmatched"))
+              and (sid != "waves" or book.names[sid] in book.wb.sheetnames)]
     data = [(book.names[sid], book.s(f"about.{sid}"),
              book.s("overview.owner.board" if sid in BOARD_TABLES else "overview.owner.mixed" if sid == "priorities" else "overview.owner.data"))
             for sid in sheets]
@@ -351,11 +352,13 @@ def _synthetic_banner(book: Book) -> str:
 
 #: sheets written from the data only, protected against accidental edits (no password:
 #: Review → Unprotect sheet); Priorities too, where the decision columns stay unlocked
-PROTECTED = ("overview", "profile", "behaviours", "priorities", "matches", "gaps", "quality")
+PROTECTED = ("overview", "profile", "behaviours", "priorities", "matches", "gaps", "waves", "quality")
 
 
 def protect(book: Book) -> None:
     for sid in PROTECTED:
+        if book.names[sid] not in book.wb.sheetnames:
+            continue
         p = book.sheet(sid).protection
         p.sheet = True
         p.formatColumns = p.formatRows = p.autoFilter = False  # still allowed: widths, heights, filters

@@ -16,7 +16,7 @@ MARK = "ctc:"
 
 #: sheet ids in workbook order (names: strings.py ``sheet.<id>``)
 SHEETS = ("overview", "profile", "behaviours", "priorities", "matches", "inventory", "gaps", "actions",
-          "partners", "evaluation", "quality", "unmatched", "lists", "meta")
+          "partners", "evaluation", "waves", "quality", "unmatched", "lists", "meta")
 HIDDEN = ("lists", "meta")
 #: sheets whose rows the board owns (kept on update)
 BOARD_TABLES = ("inventory", "actions", "partners", "evaluation", "unmatched")
@@ -77,6 +77,7 @@ ACTIONS = (
     Field("programme", 26, vocab="programme", strict=False), Field("partner", 24, vocab="partner", strict=False),
     Field("cost", 11, check="decimal", fmt=MONEY), Field("start", 11, check="date", fmt=DATE),
     Field("end", 11, check="date", fmt=DATE), Field("latest", 10, "data", fmt=PCT), Field("latest_year", 8, "data"),
+    Field("wave_verdict", 24, "data"),
 )
 
 PARTNERS = (
@@ -87,7 +88,7 @@ PARTNERS = (
 EVALUATION = (
     _key(), Field("programme", 26, vocab="programme", strict=False), Field("evaltype", 30, vocab="evaltype"),
     Field("measure", 36), Field("eval_source", 24), Field("eval_target", 20), Field("responsible", 22, vocab="partner", strict=False),
-    Field("due", 12), Field("notes", 30),
+    Field("due", 12), Field("notes", 30), Field("wave_result", 40, "data"),
 )
 
 UNMATCHED = (

@@ -21,6 +21,7 @@ _SHEETS = {
     "actions": ("Action plan", "Aktionsplan"),
     "partners": ("Partners", "Partner"),
     "evaluation": ("Evaluation plan", "Evaluationsplan"),
+    "waves": ("Priorities over time", "Prioritäten im Zeitverlauf"),
     "quality": ("Data quality", "Datenqualität"),
     "unmatched": ("Unmatched entries", "Nicht zugeordnete Einträge"),
     "lists": ("Lists", "Listen"),
@@ -41,6 +42,8 @@ _ABOUT = {
     "actions": ("Desired outcomes, programmes, partners, costs and timeline", "Angestrebte Ergebnisse, Programme, Partner, Kosten und Zeitplan"),
     "partners": ("Organisations on the board and what they commit to", "Beteiligte Organisationen und ihre Zusagen"),
     "evaluation": ("Participant and implementation outcomes, next survey wave", "Ergebnisse bei Teilnehmenden und der Umsetzung, nächste Befragungswelle"),
+    "waves": ("Each chosen priority per survey wave, its change and verdict (from 'ctc compare')",
+              "Jede gewählte Priorität je Befragungswelle, ihre Veränderung und Bewertung (aus „ctc compare“)"),
     "quality": ("Screening audit, cells not shown, data problems", "Prüfung der Fragebögen, nicht ausgewiesene Zellen, Datenprobleme"),
     "unmatched": ("Earlier entries that could not be put back after an update", "Frühere Einträge, die nach einer Aktualisierung nicht zugeordnet werden konnten"),
 }
@@ -98,6 +101,8 @@ _COLUMNS = {
     "end": ("End", "Ende"),
     "latest": ("Latest survey value %", "Letzter Befragungswert %"),
     "latest_year": ("Latest survey year", "Jahr letzte Befragung"),
+    "wave_result": ("Survey waves: the priorities (ctc compare)", "Befragungswellen: die Prioritäten (ctc compare)"),
+    "wave_verdict": ("Change between waves (ctc compare)", "Veränderung zwischen Wellen (ctc compare)"),
     # partners
     "organisation": ("Organisation", "Organisation"),
     "sector": ("Sector", "Bereich"),
@@ -176,12 +181,37 @@ _VALUES = {
     "kind": {"outcome": ("problem behaviour", "Problemverhalten")},
 }
 
+_WAVE_COLUMNS = {
+    "key": ("Action", "Maßnahme"),
+    "indicator": ("Indicator", "Indikator"),
+    "wave": ("Wave", "Welle"),
+    "pct": ("%", "%"),
+    "ci_low": ("95% CI low", "95%-KI unten"),
+    "ci_high": ("95% CI high", "95%-KI oben"),
+    "change": ("Change (points)", "Veränderung (Prozentpunkte)"),
+    "change_low": ("Change CI low", "Veränderung KI unten"),
+    "change_high": ("Change CI high", "Veränderung KI oben"),
+    "verdict": ("Verdict", "Bewertung"),
+    "trend": ("Trend", "Trend"),
+}
+
 MESSAGES: dict[str, dict[str, str]] = {
     **{f"sheet.{k}": {"en": en, "de": de} for k, (en, de) in _SHEETS.items()},
     **{f"about.{k}": {"en": en, "de": de} for k, (en, de) in _ABOUT.items()},
     **{f"col.{k}": {"en": en, "de": de} for k, (en, de) in _COLUMNS.items()},
     **{f"col.m.{k}": {"en": en, "de": de} for k, (en, de) in _MATCH_COLUMNS.items()},
     **{f"col.q.{k}": {"en": en, "de": de} for k, (en, de) in _QUALITY_COLUMNS.items()},
+    **{f"col.w.{k}": {"en": en, "de": de} for k, (en, de) in _WAVE_COLUMNS.items()},
+    "waves.note": {"en": "Survey waves {waves}; change and verdict compare {a} with {b}; pooled over grades and genders; "
+                         "– = not shown to protect privacy. From the comparison folder {folder}; rewritten on every update.",
+                   "de": "Befragungswellen {waves}; Veränderung und Bewertung vergleichen {a} mit {b}; über Jahrgänge und "
+                         "Geschlechter zusammengefasst; – = zum Schutz der Privatsphäre nicht ausgewiesen. Aus dem "
+                         "Vergleichsordner {folder}; wird bei jeder Aktualisierung neu geschrieben."},
+    "waves.result": {"en": "{a}→{b}: {better} better, {worse} worse, {same} no clear change, {other} not shown or not comparable "
+                           "(sheet '{sheet}')",
+                     "de": "{a}→{b}: {better} besser, {worse} schlechter, {same} ohne klare Veränderung, {other} nicht "
+                           "ausgewiesen oder nicht vergleichbar (Blatt „{sheet}“)"},
+    "waves.none": {"en": "No action-plan row names an indicator yet.", "de": "Noch keine Zeile des Aktionsplans nennt einen Indikator."},
     **{f"v.{lst}.{k}": {"en": en, "de": de} for lst, vals in _VALUES.items() for k, (en, de) in vals.items()},
     "yes": {"en": "yes", "de": "ja"},
     # overview
@@ -392,6 +422,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.moved": {"en": "  moved to '{sheet}': {n} value(s)", "de": "  nach „{sheet}“ verschoben: {n} Wert(e)"},
     "cli.carried": {"en": "  unmatched entries from earlier updates: {n}", "de": "  nicht zugeordnete Einträge aus früheren Aktualisierungen: {n}"},
     "cli.rekeyed": {"en": "  new keys for {n} row(s) without a unique key", "de": "  neue Schlüssel für {n} Zeile(n) ohne eindeutigen Schlüssel"},
+    "cli.compare_dropped": {"en": "  the comparison folder {folder} recorded in the workbook is gone: sheet '{sheet}' left out "
+                                  "(give --compare to bring it back)",
+                            "de": "  der in der Mappe vermerkte Vergleichsordner {folder} fehlt: Blatt „{sheet}“ weggelassen "
+                                  "(mit --compare wieder aufnehmen)"},
     "cli.added": {"en": "  action-plan rows added for newly decided priorities: {keys}", "de": "  Zeilen im Aktionsplan für neu beschlossene Prioritäten: {keys}"},
     "cli.language": {"en": "  language changed from {old} to {new}: lists translated, free text kept as typed",
                      "de": "  Sprache von {old} auf {new} geändert: Listenwerte übersetzt, freier Text unverändert"},

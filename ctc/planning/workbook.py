@@ -36,6 +36,8 @@ from .read import read_workbook
 from .relabel import relabel_context
 from .strings import LANGS, s
 from .vocab import Coded, all_vocabs
+from .waves import WaveValues, read_compare, waves_sheet
+from .waves import meta as waves_meta
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class UpdateResult(PlanningResult):
     sheets_kept: tuple[str, ...] = ()  # sheets the board added, carried over (titles)
     comments_kept: int = 0  # board comments put back on their entries
     headers_kept: tuple[tuple[str, str, str], ...] = ()  # (sheet, toolkit header, board's header)
+    compare_dropped: str = ""  # the recorded comparison folder, when it is gone (its wave values dropped)
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -67,20 +70,21 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def build(ctx: MunicipalityContext, catalogue: Catalogue, board: Board, *, decided: list[str], created: str,
-          updated: str, prepare: Callable[[Book], None], meta: Mapping[str, Any] | None = None) -> Book:
-    """The whole workbook in memory."""
+          updated: str, prepare: Callable[[Book], None], meta: Mapping[str, Any] | None = None,
+          waves: WaveValues | None = None) -> Book:
+    """The whole workbook in memory (with "Priorities over time" when ``waves`` is given)."""
     lang = ctx.lang if ctx.lang in LANGS else "en"
     wb = Workbook()
     names = {sid: s(f"sheet.{sid}", lang) for sid in SHEETS}
     wb.active.title = names["overview"]  # type: ignore[union-attr]
     for sid in SHEETS[1:]:
-        if sid != "unmatched":
+        if sid != "unmatched" and (sid != "waves" or waves is not None):
             wb.create_sheet(names[sid])
     matches, matrix = suggest_programmes(ctx, catalogue, decided=decided or None)
     short = [f for f, _ in planning_priorities(ctx)]
     prioritised = _unique(short + [f for f, _ in planning_priorities(ctx, decided)] if decided else short)
     book = Book(ctx, lang, wb, all_vocabs(ctx.instrument), catalogue, matches, matrix, board, survey_year(ctx),
-                prioritised, names, created, updated)
+                prioritised, names, created, updated, waves=waves)
     prepare(book)
     bs.latest(book, book.board.tables.setdefault("actions", []))
     info.lists_sheet(book)
@@ -94,9 +98,11 @@ def build(ctx: MunicipalityContext, catalogue: Catalogue, board: Board, *, decid
     bs.actions_sheet(book)
     bs.partners_sheet(book)
     bs.evaluation_sheet(book)
+    if waves is not None:
+        waves_sheet(book, waves)
     info.quality_sheet(book)
     bs.unmatched_sheet(book)
-    info.meta_sheet(book, {**(meta or {}), **keep.mark_sheets(book)})
+    info.meta_sheet(book, {**(meta or {}), **waves_meta(waves), **keep.mark_sheets(book)})
     for sid in HIDDEN:
         book.sheet(sid).sheet_state = "hidden"
     info.page_setup(book)
@@ -132,16 +138,19 @@ def _result(book: Book, path: Path, t0: float) -> dict[str, Any]:
             "matches": tuple(m.programme.id for m in book.matches), "seconds": round(time.perf_counter() - t0, 3)}
 
 
-def write_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catalogue: Catalogue | None = None) -> PlanningResult:
+def write_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catalogue: Catalogue | None = None,
+                            compare: str | Path | None = None) -> PlanningResult:
     """Write a new planning workbook for ``ctx`` (in ``ctx.lang``). An existing file is
-    never replaced: use :func:`update_planning_workbook` for that."""
+    never replaced: use :func:`update_planning_workbook` for that. ``compare``: the output
+    folder of ``ctc compare`` (adds "Priorities over time")."""
     t0 = time.perf_counter()
     path = Path(path)
     if path.exists():
         raise OutputError(f"{path} already exists",
                           "refresh it with 'ctc workbook update' (the board's entries are kept), or choose another path")
     now = stamp()
-    book = build(ctx, catalogue or load_catalogue(), Board(), decided=[], created=now, updated="", prepare=_fresh)
+    waves = read_compare(compare, clean_text(ctx.municipality), ctx.instrument.id) if compare is not None else None
+    book = build(ctx, catalogue or load_catalogue(), Board(), decided=[], created=now, updated="", prepare=_fresh, waves=waves)
     _save(book, path, overwrite=False)
     return PlanningResult(**_result(book, path, t0))
 
@@ -194,7 +203,7 @@ def _fill_baselines(book: Book, rows: list[dict[str, Any]]) -> None:
 
 def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catalogue: Catalogue | None = None,
                              lang: str | None = None, previous: str | Path | None = None,
-                             backup_beside: str | Path | None = None) -> UpdateResult:
+                             backup_beside: str | Path | None = None, compare: str | Path | None = None) -> UpdateResult:
     """Refresh the planning workbook at ``path`` from ``ctx`` and keep the board's entries.
 
     ``previous``: read the board's entries from this file instead of ``path`` (for a run
@@ -203,6 +212,9 @@ def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, cata
     language (recorded in its hidden Meta sheet), whatever ``ctx.lang`` is.
     ``backup_beside``: the backup's number is also free beside this file (the real
     folder of a run that writes into a staging folder).
+    ``compare``: the output folder of ``ctc compare`` for "Priorities over time"; default:
+    the folder recorded in the workbook's Meta sheet, read again (when it is gone, the
+    sheet is left out and ``compare_dropped`` names it).
     A workbook open in Excel or LibreOffice (their lock file beside it) is refused.
     """
     t0 = time.perf_counter()
@@ -223,8 +235,16 @@ def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, cata
     factor_ids = set(ctx.priorities["indicator_id"].astype(str)) if len(ctx.priorities) else set()
     merged = merge(existing, vocabs, factor_ids, new_lang)
     added: list[str] = []
+    recorded, dropped = existing.meta.get("compare.folder") or "", ""
+    if compare is None and recorded:
+        if (Path(recorded) / "compare.csv").is_file():
+            compare = recorded
+        else:
+            dropped = recorded
+    waves = read_compare(compare, clean_text(ctx.municipality), ctx.instrument.id) if compare is not None else None
     book = build(ctx, catalogue or load_catalogue(), merged.board, decided=merged.decided,
-                 created=existing.meta.get("created") or stamp(), updated=stamp(), prepare=_prepare_update(merged, added))
+                 created=existing.meta.get("created") or stamp(), updated=stamp(), prepare=_prepare_update(merged, added),
+                 waves=waves)
     extras = merged.carried_extras
     keep.attach_comments(book, extras)
     keep.keep_headers(book, existing.headers, old_lang, extras)
@@ -235,4 +255,4 @@ def update_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, cata
     _save(book, path, overwrite=True)
     return UpdateResult(**_result(book, path, t0), backup=backup, previous_lang=old_lang, kept=dict(merged.kept),
                         moved=tuple(merged.moved), carried=merged.carried, rekeyed=tuple(merged.rekeyed), added=tuple(added),
-                        sheets_kept=tuple(extras.sheets), comments_kept=extras.comments, headers_kept=tuple(extras.headers))
+                        sheets_kept=tuple(extras.sheets), comments_kept=extras.comments, headers_kept=tuple(extras.headers), compare_dropped=dropped)
