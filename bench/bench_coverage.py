@@ -76,8 +76,8 @@ def coverage(sc: Scenario, design: str, reps: int, seed: int, target: str | None
     shown = ~np.isnan(low)
     if method == "logit":  # the design's own interval (R svyciprop logit), shown before the GVF interval
         inner = shown & pooled["ci_method"].astype(str).eq("gvf-jeffreys").to_numpy()
-        low = np.where(inner, pooled["logit_low"].to_numpy(dtype=float), low)
-        high = np.where(inner, pooled["logit_high"].to_numpy(dtype=float), high)
+        low = np.where(inner, pooled["design_ci_low"].to_numpy(dtype=float), low)
+        high = np.where(inner, pooled["design_ci_high"].to_numpy(dtype=float), high)
     if method == "kg":
         cols = [pooled[c].to_numpy(dtype=float) for c in ("pct", "se", "n", "df")]
         kg_low, kg_high = korn_graubard_interval(cols[0] / 100, cols[1] / 100, cols[2], cols[3])

@@ -28,7 +28,7 @@ PROFILE_COLUMNS = [
     # beyond the required columns: how each number was obtained
     "baseline_n", "diff_ci_low", "diff_ci_high", "test", "se", "df", "deff", "n_eff", "ci_method", "weighted",
     # under clusters: the design's own (logit) interval beside the shown one, and what the shown one used
-    "logit_low", "logit_high", "n_eff_gvf", "df_gvf",
+    "design_ci_low", "design_ci_high", "n_eff_gvf", "df_gvf",
 ]
 
 

@@ -111,7 +111,8 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
         few = (df < MIN_CLUSTER_DF) & (est.n > 0)
         low[few], high[few] = np.nan, np.nan
         method[few] = "too-few-schools"
-    logit_low, logit_high = low.copy(), high.copy()  # R svyciprop(method = "logit"), kept beside the shown one
+    # the design's own interval (R svyciprop(method = "logit"); Clopper–Pearson at p̂ = 0 or 1), kept beside the shown one
+    design_ci_low, design_ci_high = low.copy(), high.copy()
     n_gvf, df_gvf = np.full(p.shape, np.nan), np.full(p.shape, np.nan)
     if icc is not None and not whole:
         # a municipality's 5–20 schools carry too little information about their own design
@@ -130,7 +131,7 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
         n_eff = np.where(deff > 0, est.n / deff, np.nan)
     return est.domains, {"n": est.n, "n_flagged": est.n_flagged, "pct": 100 * p, "ci_low": 100 * low,
                          "ci_high": 100 * high, "se": 100 * est.se, "df": df, "deff": deff, "n_eff": n_eff,
-                         "ci_method": method, "logit_low": 100 * logit_low, "logit_high": 100 * logit_high,
+                         "ci_method": method, "design_ci_low": 100 * design_ci_low, "design_ci_high": 100 * design_ci_high,
                          "n_eff_gvf": n_gvf, "df_gvf": df_gvf}
 
 
@@ -184,7 +185,7 @@ def estimate_cells(cells: Cells, options: ProfileOptions) -> pd.DataFrame:
 
 def _empty(inds) -> pd.DataFrame:
     cols = [*KEYS, "indicator_type", "indicator_id", "n", "n_flagged", "pct", "ci_low", "ci_high", "se", "df", "deff",
-            "n_eff", "ci_method", "logit_low", "logit_high", "n_eff_gvf", "df_gvf"]
+            "n_eff", "ci_method", "design_ci_low", "design_ci_high", "n_eff_gvf", "df_gvf"]
     return pd.DataFrame({c: [] for c in cols})
 
 
@@ -192,5 +193,5 @@ def _order(table: pd.DataFrame, munis: list[str], grades: list[str], genders: li
     for key, levels in zip(KEYS, (munis, grades, genders)):
         table[key] = pd.Categorical(table[key].astype(str), categories=[*levels, ALL] if levels else [ALL], ordered=True)
     cols = [*KEYS, "indicator_type", "indicator_id", "n", "n_flagged", "pct", "ci_low", "ci_high", "se", "df", "deff", "n_eff", "ci_method",
-            "logit_low", "logit_high", "n_eff_gvf", "df_gvf", "weighted"]
+            "design_ci_low", "design_ci_high", "n_eff_gvf", "df_gvf", "weighted"]
     return table[cols].sort_values(list(KEYS), kind="stable").reset_index(drop=True)

@@ -11,7 +11,7 @@ schools instead of five. This is the generalised variance function approach of n
 surveys (Wolter, *Introduction to Variance Estimation*, ch. 7; Korn & Graubard 1998).
 
 * :func:`anova_icc`: the one-way ANOVA estimator of ρ with schools as groups (Searle,
-  Casella & McCulloch, *Variance Components*, §3.5), clipped at 0, and its df.
+  Casella & McCulloch, *Variance Components*, §3.5), and its df; not clipped at 0.
 * :func:`wilson_t` / :func:`score_test`: the Wilson (score) interval with the effective
   n = n / deff and a t quantile on the file's df, and the score test it is dual to, so the
   interval shown and the test beside it always agree (a baseline value is rejected exactly
@@ -34,7 +34,7 @@ FloatArray = NDArray[np.float64]
 class Icc:
     """Per indicator: the pooled intraclass correlation, its df and the counts behind it."""
 
-    rho: FloatArray  # clipped to [0, 1]; NaN where it cannot be estimated (fewer than 2 schools)
+    rho: FloatArray  # may be slightly negative (unbiased at 0); NaN where it cannot be estimated (< 2 schools)
     df: FloatArray  # schools with data − groups (municipality × stratum) with data
     schools: FloatArray  # schools with at least one answer
 
@@ -70,7 +70,10 @@ def anova_icc(y: NDArray[np.floating], school: NDArray[np.integer], group: NDArr
         msw = ssw / (n - S)
         m0 = (n - (cnt**2).sum(axis=0) / n) / (S - 1)
         rho = (msb - msw) / (msb + (m0 - 1) * msw)
-    rho = np.where((S >= 2) & (n > S), np.clip(np.nan_to_num(rho, nan=0.0), 0.0, 1.0), np.nan)
+    # not clipped at 0: at a true ICC of 0 half the estimates are negative, and clipping them would
+    # bias the design effect up (intervals too wide: 0.975 coverage in the study); bounded so deff > 0
+    floor = np.where(m0 > 1, -0.5 / np.maximum(m0 - 1, 1e-9), 0.0)
+    rho = np.where((S >= 2) & (n > S), np.clip(np.nan_to_num(rho, nan=0.0), floor, 1.0), np.nan)
     # groups with data per column: a school lies in one group
     group_of = np.zeros(n_s, dtype=np.int64)
     group_of[school] = np.asarray(group)
@@ -79,8 +82,9 @@ def anova_icc(y: NDArray[np.floating], school: NDArray[np.integer], group: NDArr
 
 
 def design_effect(rho: FloatArray, mean_size: FloatArray, kish: FloatArray) -> FloatArray:
-    """Kish's deff = (1 + (m̄ − 1)·ρ) × the weighting effect n·Σw²/(Σw)² (≥ 1 each)."""
-    return (1.0 + np.maximum(mean_size - 1.0, 0.0) * rho) * kish
+    """Kish's deff = (1 + (m̄ − 1)·ρ) × the weighting effect n·Σw²/(Σw)²; the clustering
+    factor is at least ½ (ρ̂ < 0 happens when the true ICC is about 0)."""
+    return np.maximum(1.0 + np.maximum(mean_size - 1.0, 0.0) * rho, 0.5) * kish
 
 
 def effective_n(n_eff: FloatArray, df: FloatArray, level: float) -> FloatArray:
