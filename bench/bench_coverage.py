@@ -40,7 +40,7 @@ SCHOOLS, ICCS, PS, NS = (2, 5, 20, 60), (0.0, 0.02, 0.05, 0.1), (0.03, 0.1, 0.3)
 
 #: municipalities per simulated file: the profile pools the ICC over the file (ctc.stats.gvf), as over a
 #: survey office's file of many towns; each replicate is one indicator column of that file
-TOWNS = 10
+TOWNS = 20
 
 
 def _pooled(table: pd.DataFrame, name: str = "m") -> pd.DataFrame:
