@@ -31,16 +31,21 @@ import pandas as pd
 from ctc.profile.baseline import Baseline, compare
 from ctc.profile.estimate import estimate
 from ctc.profile.options import ProfileOptions
-from ctc.simulate.coverage import Scenario, school_prevalences, scored_replicates
+from ctc.simulate.coverage import Scenario, school_prevalences, scored_replicates, town_names
 from ctc.stats import bh_adjust_grouped
 from ctc.stats.korn_graubard import korn_graubard_interval
 
 SCHOOLS, ICCS, PS, NS = (2, 5, 20, 60), (0.0, 0.02, 0.05, 0.1), (0.03, 0.1, 0.3), (30, 100, 500)
 
 
-def _pooled(table: pd.DataFrame) -> pd.DataFrame:
-    """The municipality's pooled row per indicator (no grade or gender column: every domain is the pooled one)."""
-    m = table[(table["municipality"].astype(str) == "m")].set_index("indicator_id")
+#: municipalities per simulated file: the profile pools the ICC over the file (ctc.stats.gvf), as over a
+#: survey office's file of many towns; each replicate is one indicator column of that file
+TOWNS = 20
+
+
+def _pooled(table: pd.DataFrame, name: str = "m") -> pd.DataFrame:
+    """A municipality's pooled row per indicator (no grade or gender column: every domain is the pooled one)."""
+    m = table[(table["municipality"].astype(str) == name)].set_index("indicator_id")
     return m[~m.index.duplicated()]
 
 
@@ -49,10 +54,14 @@ def _estimated(sc: Scenario, design: str, reps: int, seed: int) -> tuple[pd.Data
     """The pooled rows of one simulated study and the realised mean school prevalence per
     replicate (kept, so the logit and the Korn–Graubard scores share one estimate call)."""
     rng = np.random.default_rng(seed)
-    p_s = school_prevalences(sc, reps, rng)
+    columns = -(-reps // TOWNS)  # reps town-replicates: TOWNS towns in each of `columns` files (columns)
+    p_s = school_prevalences(sc, columns, rng, towns=TOWNS)
     frame, inds = scored_replicates(sc, p_s, rng)
     table = estimate(frame, inds, ProfileOptions(design=design))  # type: ignore[arg-type]
-    return _pooled(table).loc[[i.id for i in inds]], p_s.mean(axis=0)
+    ids = [i.id for i in inds]
+    pooled = pd.concat([_pooled(table, name).loc[ids] for name in town_names(TOWNS)])  # town-major
+    realised = p_s.reshape(TOWNS, sc.schools, columns).mean(axis=1).ravel()  # town-major, as `pooled`
+    return pooled.iloc[:reps], realised[:reps]
 
 
 def coverage(sc: Scenario, design: str, reps: int, seed: int, target: str | None = None,
@@ -65,6 +74,10 @@ def coverage(sc: Scenario, design: str, reps: int, seed: int, target: str | None
     truth = 100 * (np.full(reps, sc.p) if (target or design) == "clusters" else realised)
     low, high = pooled["ci_low"].to_numpy(dtype=float), pooled["ci_high"].to_numpy(dtype=float)
     shown = ~np.isnan(low)
+    if method == "logit":  # the design's own interval (R svyciprop logit), shown before the GVF interval
+        inner = shown & pooled["ci_method"].astype(str).eq("gvf-jeffreys").to_numpy()
+        low = np.where(inner, pooled["design_ci_low"].to_numpy(dtype=float), low)
+        high = np.where(inner, pooled["design_ci_high"].to_numpy(dtype=float), high)
     if method == "kg":
         cols = [pooled[c].to_numpy(dtype=float) for c in ("pct", "se", "n", "df")]
         kg_low, kg_high = korn_graubard_interval(cols[0] / 100, cols[1] / 100, cols[2], cols[3])
@@ -75,26 +88,29 @@ def coverage(sc: Scenario, design: str, reps: int, seed: int, target: str | None
 
 
 def fdr(sc: Scenario, runs: int, seed: int, factors: int = 30, elevated: int = 10) -> tuple[float, float]:
-    """(false-discovery rate, share of runs with any false flag) of "clearly above" under clusters."""
+    """(false-discovery rate, share of runs with any false flag) of "clearly above" under clusters.
+    A run is one municipality's 30 factors; TOWNS municipalities share each simulated file."""
     rng = np.random.default_rng(seed)
     true_p = np.full(factors, sc.p)
     true_p[:elevated] = sc.p + max(0.5 * sc.p, 0.03)
-    mean = np.tile(true_p, runs)
-    p_s = school_prevalences(sc, mean.size, rng, p=mean)
+    groups = -(-runs // TOWNS)  # files' worth of columns: each town is a run in every group
+    mean = np.tile(true_p, groups)
+    p_s = school_prevalences(sc, mean.size, rng, p=mean, towns=TOWNS)
     frame, inds = scored_replicates(sc, p_s, rng)
+    ids = [i.id for i in inds]
     table = estimate(frame, inds, ProfileOptions(design="clusters"))
-    table = _pooled(table).reset_index()
+    table = pd.concat([_pooled(table, name).loc[ids] for name in town_names(TOWNS)]).reset_index()
     table["suppressed"] = False
-    base = pd.DataFrame({"indicator_type": "risk", "indicator_id": [i.id for i in inds], "grade": "all", "gender": "all",
+    base = pd.DataFrame({"indicator_type": "risk", "indicator_id": ids, "grade": "all", "gender": "all",
                          "pct": 100 * sc.p, "n": pd.array([pd.NA] * len(inds), dtype="Int64"), "source": "truth", "year": 2026})
-    out = compare(table.reset_index(drop=True), Baseline("truth", base))
-    order = out.set_index("indicator_id").loc[[i.id for i in inds]]
-    run = np.repeat(np.arange(runs), factors)
-    q = bh_adjust_grouped(order["p_value"].to_numpy(dtype=float), run)
-    flag = (q < 0.05) & (order["diff_pp"].to_numpy(dtype=float) > 0)
-    null = np.tile(np.arange(factors) >= elevated, runs)
-    false = np.bincount(run, weights=flag & null, minlength=runs)
-    total = np.bincount(run, weights=flag, minlength=runs)
+    out = compare(table, Baseline("truth", base))
+    # town-major, then group, then factor: run = town × group
+    run = np.repeat(np.arange(TOWNS * groups), factors)
+    q = bh_adjust_grouped(out["p_value"].to_numpy(dtype=float), run)
+    flag = (q < 0.05) & (out["diff_pp"].to_numpy(dtype=float) > 0)
+    null = np.tile(np.arange(factors) >= elevated, TOWNS * groups)
+    false = np.bincount(run, weights=flag & null, minlength=TOWNS * groups)
+    total = np.bincount(run, weights=flag, minlength=TOWNS * groups)
     return float(np.mean(false / np.maximum(total, 1))), float(np.mean(false > 0))
 
 
@@ -107,20 +123,23 @@ def main() -> None:
     t0 = time.perf_counter()
     ns, iccs = ((100,), (0.05,)) if args.quick else (NS, ICCS)
     print(f"coverage of 95 % intervals ({args.reps} replicates per cell); shown = share with an interval")
-    print(f"{'schools':>7} {'icc':>5} {'p':>5} {'n':>4} | {'census':>7} | {'clusters':>8} {'shown':>6} | {'KG':>6}")
+    print(f"{'schools':>7} {'icc':>5} {'p':>5} {'n':>4} | {'census':>7} | {'clusters':>8} {'shown':>6} | {'KG':>6} {'logit':>6}")
     rows = []
     for k, (s, icc, p, n) in enumerate(itertools.product(SCHOOLS, iccs, PS, ns)):
         sc = Scenario(s, icc, p, n)
         c_cov, _ = coverage(sc, "census", args.reps, 1000 + k)
         k_cov, k_shown = coverage(sc, "clusters", args.reps, 5000 + k)
         kg_cov, _ = coverage(sc, "clusters", args.reps, 5000 + k, method="kg")  # same surveys (same seed)
-        rows.append((s, icc, p, n, c_cov, k_cov, k_shown, kg_cov))
-        print(f"{s:>7} {icc:>5} {p:>5} {n:>4} | {c_cov:7.3f} | {k_cov:8.3f} {k_shown:6.2f} | {kg_cov:6.3f}", flush=True)
-    frame = pd.DataFrame(rows, columns=["schools", "icc", "p", "n", "census", "clusters", "shown", "kg"])
+        lg_cov, _ = coverage(sc, "clusters", args.reps, 5000 + k, method="logit")
+        rows.append((s, icc, p, n, c_cov, k_cov, k_shown, kg_cov, lg_cov))
+        print(f"{s:>7} {icc:>5} {p:>5} {n:>4} | {c_cov:7.3f} | {k_cov:8.3f} {k_shown:6.2f} | {kg_cov:6.3f} {lg_cov:6.3f}",
+              flush=True)
+    frame = pd.DataFrame(rows, columns=["schools", "icc", "p", "n", "census", "clusters", "shown", "kg", "logit"])
     five = frame[frame["schools"] >= 5]
     print(f"\nschools >= 5: census coverage {five['census'].min():.3f}–{five['census'].max():.3f}, "
           f"clusters {five['clusters'].min():.3f}–{five['clusters'].max():.3f}, "
-          f"clusters with Korn–Graubard {five['kg'].min():.3f}–{five['kg'].max():.3f}")
+          f"clusters with Korn–Graubard {five['kg'].min():.3f}–{five['kg'].max():.3f}, "
+          f"clusters with the town's own logit interval {five['logit'].min():.3f}–{five['logit'].max():.3f}")
     for s in (5, 20, 60):
         part = frame[frame["schools"] == s]
         print(f"schools {s:>2}: worst census {part['census'].min():.3f}, clusters {part['clusters'].min():.3f}, "

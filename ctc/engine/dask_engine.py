@@ -53,9 +53,9 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def _estimate(cells: Cells, options: ProfileOptions) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def _estimate(cells: Cells, options: ProfileOptions, icc: Any = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     name = cells.munis[0]
-    return _one(cells.municipality(name), cells, options, whole=False)
+    return _one(cells.municipality(name), cells, options, whole=False, icc=icc)
 
 
 def _prioritise(table: pd.DataFrame, cells: Cells, options: ProfileOptions, has_baseline: bool) -> pd.DataFrame:
@@ -141,7 +141,10 @@ class DaskSession:
             from ..profile.estimate import estimate_cells
 
             return estimate_cells(cells, options)
-        futures = {name: self.client.submit(_estimate, f, options, pure=False)
+        from ..profile.estimate import file_icc
+
+        icc = file_icc(cells, options)  # pooled over the whole file: computed here, sent to every task
+        futures = {name: self.client.submit(_estimate, f, options, icc, pure=False)
                    for name, f in self._municipalities(cells).items()}
         whole = _one(cells.rows, cells, options, whole=True)  # on the client while the workers run
         parts = [(name, *futures[name].result()) for name in cells.munis]

@@ -184,6 +184,15 @@ def _tests(out: pd.DataFrame, p0: np.ndarray, n0: np.ndarray, shown: np.ndarray,
     pv, dl, dh = logit_test(p[m], se[m], df[m], p0[m], np.where(has_n[m], n0[m], np.nan), level)
     pval[m], lo[m], hi[m] = pv, 100 * dl, 100 * dh
     test[m] = np.where(np.isnan(pv), "", np.where(has_n[m], "design-logit-2", "design-logit"))
+    m = shown & (method == "gvf-jeffreys")
+    if m.any():  # the test the shown Jeffreys interval inverts (ctc.stats.gvf)
+        from ..stats.gvf import jeffreys_test
+
+        n_g = out["n_eff_gvf"].to_numpy(dtype=float)[m]
+        df_g = out["df_gvf"].to_numpy(dtype=float)[m]
+        pv, dl, dh = jeffreys_test(p[m], n_g, df_g, p0[m], np.where(has_n[m], n0[m], np.nan), level)
+        pval[m], lo[m], hi[m] = pv, 100 * dl, 100 * dh
+        test[m] = np.where(np.isnan(pv), "", np.where(has_n[m], "gvf-jeffreys-2", "gvf-jeffreys"))
     m = shown & (method == "clopper-pearson")
     pval[m] = exact_test(x[m], n[m], p0[m])
     lo[m] = out["ci_low"].to_numpy(dtype=float)[m] - 100 * p0[m]

@@ -27,6 +27,8 @@ PROFILE_COLUMNS = [
     "ci_low", "ci_high", "suppressed", "suppression_reason", "baseline_pct", "diff_pp", "p_value", "q_value",
     # beyond the required columns: how each number was obtained
     "baseline_n", "diff_ci_low", "diff_ci_high", "test", "se", "df", "deff", "n_eff", "ci_method", "weighted",
+    # under clusters: the design's own (logit) interval beside the shown one, and what the shown one used
+    "design_ci_low", "design_ci_high", "n_eff_gvf", "df_gvf",
 ]
 
 

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from ..stats import CiStatus, clopper_pearson_interval, domain_proportions
+from ..stats import CiStatus, Domains, clopper_pearson_interval, domain_proportions
+from ..stats.gvf import Icc, anova_icc, design_effect, jeffreys
 from .cells import ALL, Cells, Rows, prepare
 from .cells import design as cell_design
 from .cells import domains as cell_domains
@@ -51,7 +52,41 @@ def _long(parts: list[tuple[str, pd.DataFrame, dict[str, np.ndarray]]], inds: tu
     return out
 
 
-def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+def file_icc(cells: Cells, options: ProfileOptions) -> Icc | None:
+    """Under clusters: every indicator's intraclass correlation pooled over all the file's
+    schools (:mod:`ctc.stats.gvf`), which each municipality's interval borrows."""
+    if options.design != "clusters":
+        return None
+    rows = cells.rows
+    inc = rows.include
+    return anova_icc(rows.y[inc], rows.school[inc], rows.muni_strata[inc])
+
+
+def _gvf(rows: Rows, domains: Domains, n: np.ndarray, icc: Icc) -> tuple[np.ndarray, np.ndarray]:
+    """(domains × indicators) effective n under Kish's model with the file's ICC, and its df."""
+    inc = (domains.atom >= 0)
+    atom = domains.atom[inc]
+    w = rows.weights[inc] if not np.isnan(rows.weights).all() else np.ones(int(inc.sum()))
+    n_atoms = domains.membership.shape[0]
+    member = domains.membership.astype(np.float64)
+    sw, sw2 = np.bincount(atom, w, n_atoms) @ member, np.bincount(atom, w * w, n_atoms) @ member
+    cnt = np.bincount(atom, None, n_atoms) @ member
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kish = np.where(sw > 0, cnt * sw2 / sw**2, np.nan)
+    # schools with respondents in each domain
+    school = np.unique(rows.school[inc], return_inverse=True)[1]
+    present = np.zeros((int(school.max(initial=-1)) + 1, n_atoms), dtype=bool)
+    present[school, atom] = True
+    schools = (present.astype(np.float64) @ member > 0).sum(axis=0).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_size = n / schools[:, None]
+        deff = design_effect(icc.rho[None, :], mean_size, kish[:, None])
+        n_eff = np.where(deff > 0, n / deff, np.nan)
+    return n_eff, np.broadcast_to(icc.df[None, :], n.shape).astype(np.float64)
+
+
+def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
+         icc: Icc | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     design, domains = cell_design(rows, options, whole), cell_domains(rows, cells)
     est = domain_proportions(rows.y, design, domains, level=options.level, indicators=tuple(i.id for i in cells.inds))
     if options.calibration is not None:  # weighted by `ctc weights`: residuals of the calibration model
@@ -76,6 +111,19 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool) -> tupl
         few = (df < MIN_CLUSTER_DF) & (est.n > 0)
         low[few], high[few] = np.nan, np.nan
         method[few] = "too-few-schools"
+    # the design's own interval (R svyciprop(method = "logit"); Clopper–Pearson at p̂ = 0 or 1), kept beside the shown one
+    design_ci_low, design_ci_high = low.copy(), high.copy()
+    n_gvf, df_gvf = np.full(p.shape, np.nan), np.full(p.shape, np.nan)
+    if icc is not None and not whole:
+        # a municipality's 5–20 schools carry too little information about their own design
+        # effect for a rare outcome: the shown interval takes the file's ICC (ctc.stats.gvf)
+        n_gvf, df_gvf = _gvf(rows, domains, est.n.astype(np.float64), icc)
+        # p̂ = 0 or 1 too: Clopper–Pearson on the raw counts would ignore the clustering
+        use = np.isin(method, ("logit", "clopper-pearson")) & np.isfinite(n_gvf) & (df_gvf >= 1)
+        g_low, g_high = jeffreys(p, n_gvf, df_gvf, options.level)
+        low[use], high[use] = g_low[use], g_high[use]
+        method[use] = "gvf-jeffreys"
+        n_gvf[~use], df_gvf[~use] = np.nan, np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         # design effect against simple random sampling of the same n (R svymean(deff="replace"))
         srs = p * (1 - p) / (est.n - 1)
@@ -83,7 +131,8 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool) -> tupl
         n_eff = np.where(deff > 0, est.n / deff, np.nan)
     return est.domains, {"n": est.n, "n_flagged": est.n_flagged, "pct": 100 * p, "ci_low": 100 * low,
                          "ci_high": 100 * high, "se": 100 * est.se, "df": df, "deff": deff, "n_eff": n_eff,
-                         "ci_method": method}
+                         "ci_method": method, "design_ci_low": 100 * design_ci_low, "design_ci_high": 100 * design_ci_high,
+                         "n_eff_gvf": n_gvf, "df_gvf": df_gvf}
 
 
 def check_design(scored: pd.DataFrame, options: ProfileOptions) -> None:
@@ -123,7 +172,8 @@ def estimate(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: Profile
 def estimate_cells(cells: Cells, options: ProfileOptions) -> pd.DataFrame:
     """:func:`estimate` on the prepared arrays (:func:`ctc.profile.cells.prepare`), which the
     bootstrap of the priorities reuses: the respondent table is split once."""
-    parts = [(name, *_one(cells.municipality(name), cells, options, whole=False)) for name in cells.munis]
+    icc = file_icc(cells, options)
+    parts = [(name, *_one(cells.municipality(name), cells, options, whole=False, icc=icc)) for name in cells.munis]
     if cells.munis:
         parts.append((ALL, *_one(cells.rows, cells, options, whole=True)))
         table = _long(parts, cells.inds)
@@ -135,12 +185,13 @@ def estimate_cells(cells: Cells, options: ProfileOptions) -> pd.DataFrame:
 
 def _empty(inds) -> pd.DataFrame:
     cols = [*KEYS, "indicator_type", "indicator_id", "n", "n_flagged", "pct", "ci_low", "ci_high", "se", "df", "deff",
-            "n_eff", "ci_method"]
+            "n_eff", "ci_method", "design_ci_low", "design_ci_high", "n_eff_gvf", "df_gvf"]
     return pd.DataFrame({c: [] for c in cols})
 
 
 def _order(table: pd.DataFrame, munis: list[str], grades: list[str], genders: list[str]) -> pd.DataFrame:
     for key, levels in zip(KEYS, (munis, grades, genders)):
         table[key] = pd.Categorical(table[key].astype(str), categories=[*levels, ALL] if levels else [ALL], ordered=True)
-    cols = [*KEYS, "indicator_type", "indicator_id", "n", "n_flagged", "pct", "ci_low", "ci_high", "se", "df", "deff", "n_eff", "ci_method", "weighted"]
+    cols = [*KEYS, "indicator_type", "indicator_id", "n", "n_flagged", "pct", "ci_low", "ci_high", "se", "df", "deff", "n_eff", "ci_method",
+            "design_ci_low", "design_ci_high", "n_eff_gvf", "df_gvf", "weighted"]
     return table[cols].sort_values(list(KEYS), kind="stable").reset_index(drop=True)

@@ -35,21 +35,31 @@ class Scenario:
     n: int  # students per school
 
 
-def school_prevalences(sc: Scenario, reps: int, rng: np.random.Generator, p: np.ndarray | None = None) -> np.ndarray:
-    """(schools × reps) p_s; ``p`` (reps,) overrides the mean per replicate."""
+def school_prevalences(sc: Scenario, reps: int, rng: np.random.Generator, p: np.ndarray | None = None,
+                       towns: int = 1) -> np.ndarray:
+    """(towns·schools × reps) p_s, town by town; ``p`` (reps,) overrides the mean per replicate."""
     mean = np.full(reps, sc.p) if p is None else np.asarray(p, dtype=float)
     if sc.icc <= 0:
-        return np.broadcast_to(mean, (sc.schools, reps)).copy()
+        return np.broadcast_to(mean, (towns * sc.schools, reps)).copy()
     total = 1.0 / sc.icc - 1.0  # a + b
-    return rng.beta(mean * total, (1 - mean) * total, size=(sc.schools, reps))
+    return rng.beta(mean * total, (1 - mean) * total, size=(towns * sc.schools, reps))
+
+
+def town_names(towns: int) -> list[str]:
+    return ["m"] if towns == 1 else [f"m{t:02d}" for t in range(towns)]
 
 
 def scored_replicates(sc: Scenario, p_s: np.ndarray, rng: np.random.Generator) -> tuple[pd.DataFrame, tuple[Indicator, ...]]:
-    """A scored frame with one municipality and one risk indicator per replicate column of ``p_s``."""
+    """A scored frame of ``p_s.shape[0] / schools`` municipalities ("m" when one, else m00, m01, …)
+    with ``schools`` schools each and one risk indicator per replicate column of ``p_s``: one
+    file, as a survey office hands it over, so the profile pools what it pools over the file."""
     reps = p_s.shape[1]
-    school = np.repeat(np.arange(sc.schools), sc.n)
+    towns = p_s.shape[0] // sc.schools
+    school = np.repeat(np.arange(towns * sc.schools), sc.n)
     flags = rng.random((school.size, reps)) < p_s[school]
-    frame = pd.DataFrame({"municipality": "m", "school": pd.array([f"s{s}" for s in school], dtype="string"),
+    names = np.array(town_names(towns), dtype=object)
+    frame = pd.DataFrame({"municipality": pd.array(names[school // sc.schools], dtype="string"),
+                          "school": pd.array([f"s{s % sc.schools}" for s in school], dtype="string"),
                           "excluded": False})
     data = pd.DataFrame(flags, columns=[f"flag.r{r}" for r in range(reps)]).astype("boolean")
     inds = tuple(Indicator("risk", f"r{r}", Text.model_validate({"en": "r", "de": "r"}), "family", f"flag.r{r}")
