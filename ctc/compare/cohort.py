@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import UsageError
 from ..profile.estimate import ALL, MIN_CLUSTER_DF
@@ -29,7 +28,7 @@ from ..profile.options import ProfileOptions
 from ..stats import bh_adjust_grouped
 from . import aggregate as agg_mod
 from .comparable import across
-from .difference import difference
+from .difference import difference, publish_difference
 from .effects import effect_sizes
 from .inputs import Waves
 from .strings import s
@@ -126,18 +125,7 @@ def cohort_table(raw: pd.DataFrame, data: Waves, published: dict[str, pd.DataFra
     reasons = [comparable[(a, b)].get(k, "") for a, b, k in
                zip(out["wave_from"], out["wave_to"], zip(out["indicator_type"], out["indicator_id"]))]
     out["comparable"] = [not r for r in reasons]
-    shown = (_shown(out, "from") & _shown(out, "to") & out["comparable"]).to_numpy()
-    tested = shown & np.isfinite(out["p_value"].to_numpy(dtype=float))
-    if options.design == "clusters":  # as the profile: too few schools give no interval and no test
-        tested &= out["df"].to_numpy(dtype=float) >= MIN_CLUSTER_DF
-    crit = stats.t.ppf(0.5 + options.level / 2, np.maximum(out["df"].to_numpy(dtype=float), 1))
-    diff_pp, se_pp = 100 * out["diff"].to_numpy(dtype=float), 100 * out["se_raw"].to_numpy(dtype=float)
-    out["diff_pp"] = np.where(shown, diff_pp, np.nan)
-    out["diff_se"] = np.where(tested, se_pp, np.nan)
-    out["diff_ci_low"] = np.where(tested, diff_pp - crit * se_pp, np.nan)
-    out["diff_ci_high"] = np.where(tested, diff_pp + crit * se_pp, np.nan)
-    for col in ("t", "p_value", "df"):
-        out[col] = np.where(tested, out[col].to_numpy(dtype=float), np.nan)
+    shown, _ = publish_difference(out, ("from", "to"), "se_raw", options.design, options.level, MIN_CLUSTER_DF)
     # one family per municipality: all its cohort rows (every pair of waves and grades, every indicator)
     out["q_value"] = bh_adjust_grouped(out["p_value"].to_numpy(dtype=float), out["municipality"].astype(str).to_numpy())
     rr, odds, h = effect_sizes(out["p_a"].to_numpy(dtype=float), out["p_b"].to_numpy(dtype=float))
@@ -159,9 +147,6 @@ def cohort_table(raw: pd.DataFrame, data: Waves, published: dict[str, pd.DataFra
     return out[COHORT_COLUMNS].reset_index(drop=True)
 
 
-def _shown(frame: pd.DataFrame, suffix: str) -> pd.Series:
-    n = pd.to_numeric(frame[f"n_{suffix}"], errors="coerce")
-    return (~frame[f"suppressed_{suffix}"].fillna(True).astype(bool)) & (n > 0)
 
 
 class _as_pair:  # noqa: N801 — a cohort row seen as a compare row (suffixes a/b) by the shared verdict

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 from scipy import stats
 
@@ -98,3 +99,30 @@ def difference(agg: Aggregates, cells: Cells, a: int, b: int) -> Change:
     t = np.where(np.isfinite(p_a) & np.isfinite(p_b), t, np.nan)
     p_value = np.where(np.isfinite(t) & (df > 0), 2.0 * stats.t.sf(np.abs(t), np.maximum(df, 1)), np.nan)
     return Change(p_a, p_b, diff, np.where(np.isfinite(diff), se, np.nan), df, t, p_value)
+
+
+def shown(frame: pd.DataFrame, suffix: str) -> pd.Series:
+    """The wave's cell is published (not hidden, somebody answered)."""
+    n = pd.to_numeric(frame[f"n_{suffix}"], errors="coerce")
+    return (~frame[f"suppressed_{suffix}"].fillna(True).astype(bool)) & (n > 0)
+
+
+def publish_difference(out: pd.DataFrame, ends: tuple[str, str], se_column: str, design: str, level: float,
+                       min_df: int) -> tuple[np.ndarray, np.ndarray]:
+    """Blank what cannot be published in a table of differences (compare.csv, cohorts.csv), in place:
+    the difference only where both cells are shown and the scale is comparable; its SE, interval,
+    t, p and df only where it is also tested — under clusters, as in the profile, not with fewer
+    than ``min_df`` design df. Returns the masks (published difference, tested)."""
+    both = (shown(out, ends[0]) & shown(out, ends[1]) & out["comparable"]).to_numpy()
+    tested = both & np.isfinite(out["p_value"].to_numpy(dtype=float))
+    if design == "clusters":
+        tested &= out["df"].to_numpy(dtype=float) >= min_df
+    crit = stats.t.ppf(0.5 + level / 2, np.maximum(out["df"].to_numpy(dtype=float), 1))
+    diff_pp, se_pp = 100 * out["diff"].to_numpy(dtype=float), 100 * out[se_column].to_numpy(dtype=float)
+    out["diff_pp"] = np.where(both, diff_pp, np.nan)
+    out["diff_se"] = np.where(tested, se_pp, np.nan)
+    out["diff_ci_low"] = np.where(tested, diff_pp - crit * se_pp, np.nan)
+    out["diff_ci_high"] = np.where(tested, diff_pp + crit * se_pp, np.nan)
+    for col in ("t", "p_value", "df"):
+        out[col] = np.where(tested, out[col].to_numpy(dtype=float), np.nan)
+    return both, tested

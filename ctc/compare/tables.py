@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..profile.estimate import ALL, MIN_CLUSTER_DF, check_design, estimate, indicator_matrix
 from ..profile.indicators import Indicator, indicators
@@ -25,7 +24,8 @@ from ..stats import bh_adjust_grouped
 from . import aggregate as agg_mod
 from . import cohort
 from .comparable import across
-from .difference import difference
+from .difference import difference, publish_difference
+from .difference import shown as _shown
 from .effects import effect_sizes, verdict
 from .inputs import Waves
 from .strings import s
@@ -202,9 +202,6 @@ def compare_tables(data: Waves, options: CompareOptions) -> CompareTables:
     return CompareTables(compare, trend_table, export, published, protections, inds, (a, b), data.waves, cohorts)
 
 
-def _shown(frame: pd.DataFrame, suffix: str) -> pd.Series:
-    n = pd.to_numeric(frame[f"n_{suffix}"], errors="coerce")
-    return (~frame[f"suppressed_{suffix}"].fillna(True).astype(bool)) & (n > 0)
 
 
 def _compare_table(raw: pd.DataFrame, published: dict[str, pd.DataFrame], a: str, b: str, comparable: dict,
@@ -215,18 +212,7 @@ def _compare_table(raw: pd.DataFrame, published: dict[str, pd.DataFrame], a: str
     out["label"] = [labels[k] for k in zip(out["indicator_type"], out["indicator_id"])]
     reasons = [comparable.get(k, "") for k in zip(out["indicator_type"], out["indicator_id"])]
     out["comparable"] = [not r for r in reasons]
-    shown = (_shown(out, "a") & _shown(out, "b") & out["comparable"]).to_numpy()
-    tested = shown & np.isfinite(out["p_value"].to_numpy(dtype=float))
-    if popt.design == "clusters":  # as the profile: too few schools give no interval and no test
-        tested &= out["df"].to_numpy(dtype=float) >= MIN_CLUSTER_DF
-    crit = stats.t.ppf(0.5 + popt.level / 2, np.maximum(out["df"].to_numpy(dtype=float), 1))
-    diff_pp, se_pp = 100 * out["diff"].to_numpy(dtype=float), 100 * out["diff_se_raw"].to_numpy(dtype=float)
-    out["diff_pp"] = np.where(shown, diff_pp, np.nan)
-    out["diff_se"] = np.where(tested, se_pp, np.nan)
-    out["diff_ci_low"] = np.where(tested, diff_pp - crit * se_pp, np.nan)
-    out["diff_ci_high"] = np.where(tested, diff_pp + crit * se_pp, np.nan)
-    for col in ("t", "p_value", "df"):
-        out[col] = np.where(tested, out[col].to_numpy(dtype=float), np.nan)
+    shown, _ = publish_difference(out, ("a", "b"), "diff_se_raw", popt.design, popt.level, MIN_CLUSTER_DF)
     # one family per municipality and group: the pooled verdicts of a town are one family of its indicators
     family = out["municipality"].astype(str) + "\x1f" + out["grade"].astype(str) + "\x1f" + out["gender"].astype(str)
     out["q_value"] = bh_adjust_grouped(out["p_value"].to_numpy(dtype=float), family.to_numpy())
