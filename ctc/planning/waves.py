@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,20 @@ class WaveValues:
 
 
 def _csv(path: Path) -> pd.DataFrame:
+    # `ctc profile` updates one workbook per municipality from the same comparison: read each file once
+    return _read(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read(path: str, _mtime_ns: int) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"municipality": str, "grade": str, "gender": str, "indicator_id": str,
                                     "wave_a": str, "wave_b": str}, keep_default_na=True)
+
+
+def _of(frame: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The rows of one indicator ("kind:id")."""
+    kind, _, fid = indicator.partition(":")
+    return frame[(frame["indicator_type"] == kind) & (frame["indicator_id"] == fid)]
 
 
 def _pooled(frame: pd.DataFrame, municipality: str) -> pd.DataFrame:
@@ -114,14 +127,13 @@ def chosen(book: Book, rows: list[dict[str, Any]] | None = None) -> list[tuple[s
 def rows_for(book: Book, values: WaveValues, key: str, indicator: str) -> list[list[Any]]:
     """One row per wave: % and interval; on the later wave of the pair the change and verdict;
     on the last wave the trend."""
-    kind, _, fid = indicator.partition(":")
+    fid = indicator.partition(":")[2]
     vocab = book.vocabs["indicator"]
     label = vocab.label(indicator, book.lang) if indicator in vocab.labels else fid
-    cells = values.cells[(values.cells["indicator_type"] == kind) & (values.cells["indicator_id"] == fid)]
-    cmp_row = values.compare[(values.compare["indicator_type"] == kind) & (values.compare["indicator_id"] == fid)]
+    cells, cmp_row = _of(values.cells, indicator), _of(values.compare, indicator)
     trend = None
     if values.trends is not None:
-        t = values.trends[(values.trends["indicator_type"] == kind) & (values.trends["indicator_id"] == fid)]
+        t = _of(values.trends, indicator)
         if len(t):
             code = t["trend"].iloc[0]
             trend = cs(f"trend.{code}", book.lang) if isinstance(code, str) and code else cs("trend.none", book.lang)
@@ -163,8 +175,7 @@ def latest_verdicts(book: Book, values: WaveValues | None, rows: list[dict[str, 
         return {}
     out = {}
     for key, ind in chosen(book, rows):
-        kind, _, fid = ind.partition(":")
-        r = values.compare[(values.compare["indicator_type"] == kind) & (values.compare["indicator_id"] == fid)]
+        r = _of(values.compare, ind)
         if len(r):
             verdict = cs(f"verdict.{r['verdict'].iloc[0]}", book.lang)
             out[key] = f"{values.pair[0]}→{values.pair[1]}: {verdict}"
@@ -177,8 +188,7 @@ def community_result(book: Book, values: WaveValues | None) -> str | None:
         return None
     codes = []
     for ind in dict.fromkeys(i for _, i in chosen(book)):
-        kind, _, fid = ind.partition(":")
-        r = values.compare[(values.compare["indicator_type"] == kind) & (values.compare["indicator_id"] == fid)]
+        r = _of(values.compare, ind)
         if len(r):
             codes.append(str(r["verdict"].iloc[0]))
     count = {k: codes.count(k) for k in ("better", "worse", "no-clear-change")}
