@@ -20,6 +20,7 @@ from ..profile.run import folder_name
 from ..release.csvsafe import write_csv
 from ..release.protect import gate
 from ..release.publish import profile_rules
+from ..threads import one_blas_thread
 from .inputs import read_waves
 from .tables import CompareOptions, CompareTables, compare_tables
 
@@ -46,6 +47,14 @@ def compare(inputs: list[str | Path], outdir: str | Path, *, instruments: tuple[
             wave_labels: list[str] | None = None, options: CompareOptions | None = None, mapping: str | Path | None = None,
             read: ReadOptions | None = None, force: bool = False) -> CompareResult:
     """Read the waves, compute and protect every table, and write the output folder atomically."""
+    with one_blas_thread():
+        return _compare(inputs, outdir, instruments=instruments, wave_labels=wave_labels, options=options,
+                        mapping=mapping, read=read, force=force)
+
+
+def _compare(inputs: list[str | Path], outdir: str | Path, *, instruments: tuple[str | Path | Instrument, ...],
+             wave_labels: list[str] | None, options: CompareOptions | None, mapping: str | Path | None,
+             read: ReadOptions | None, force: bool) -> CompareResult:
     options = options or CompareOptions()
     check_output_name(outdir)
     t0 = time.perf_counter()

@@ -33,6 +33,7 @@ from ..pipeline import PipelineResult
 from ..release.publish import Release, release
 from ..scoring.audit import finish_audit
 from ..scoring.frame import Scored
+from ..threads import one_blas_thread
 from ..weights.model import with_calibration
 from .baseline import Baseline, load_baseline
 from .compute import ProfileTables, profile_tables
@@ -185,7 +186,7 @@ def profile(input_path: str | Path, outdir: str | Path, *, force: bool = False, 
     made = [p for p in (parent, *parent.parents) if not p.exists()]  # deepest first
     parent.mkdir(parents=True, exist_ok=True)
     try:
-        with hold(outdir) as held, open_engine(engine) as session:
+        with hold(outdir) as held, open_engine(engine) as session, one_blas_thread():
             if force and outdir.is_dir():
                 for book in sorted(outdir.glob(f"*/{PLANNING}")):
                     refuse_open(book)
