@@ -9,7 +9,9 @@ would add a compile step for no gain at this size).
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -138,6 +140,31 @@ def t(key: str, lang: str = "en", **kwargs: Any) -> str:
 
 def number(value: float, lang: str = "en", digits: int | None = None, *, grouping: bool = False) -> str:
     """A number as a reader of ``lang`` writes it (German: decimal comma), through Babel's CLDR data."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) or hasattr(value, "dtype"):
+        v = float(value)
+        if math.isfinite(v):
+            # Babel rounds the float's shortest repr in the decimal context; rounding is idempotent,
+            # so the value as it will be printed is the key: the many values that print alike (a
+            # profile has 7,000 per town) share one Babel call
+            exact = Decimal(int(value)) if isinstance(value, int) else Decimal(repr(v))
+            try:
+                shown = exact.quantize(_QUANTUM[6 if digits is None else min(digits, 7)]) if (digits or 0) < 8 else exact
+            except InvalidOperation:  # beyond the context's precision: as it is
+                shown = exact
+            return _number(shown, math.copysign(1.0, v), lang, digits, grouping)
+    return _babel(value, lang, digits, grouping)
+
+
+_QUANTUM = tuple(Decimal(10) ** -d for d in range(8))
+
+
+@lru_cache(maxsize=65536)
+def _number(value: Decimal, sign: float, lang: str, digits: int | None, grouping: bool) -> str:
+    """Memoised Babel call; ``sign`` keeps -0.0 apart from 0.0, which compare (and hash) equal."""
+    return _babel(value, lang, digits, grouping)
+
+
+def _babel(value: Any, lang: str, digits: int | None, grouping: bool) -> str:
     from babel.numbers import format_decimal
 
     if digits is None:

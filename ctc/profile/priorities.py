@@ -53,11 +53,6 @@ def _rank(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _pooled(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
-    m = (table["municipality"].astype(str) == muni) & (table["grade"].astype(str) == ALL) & (table["gender"].astype(str) == ALL)
-    return table[m & (table["indicator_type"] == kind)].set_index("indicator_id")
-
-
 def by_grade(table: pd.DataFrame, muni: str, kind: str) -> pd.DataFrame:
     """The municipality's all-gender rows of ``kind``: every grade, and the pooled row
     (grade ``all``), which :func:`reason_text` reads for q and the difference interval."""
@@ -218,16 +213,69 @@ def prioritise(table: pd.DataFrame, scored: pd.DataFrame, inds: tuple[Indicator,
     ``cells``: the arrays the estimate was computed from (:func:`ctc.profile.cells.prepare`
     of ``scored``), so the table is not split again; prepared here when not given."""
     cells = cells or prepare(scored, inds, options)
-    # split once: reasons and ranks look only at one municipality's all-gender rows
-    all_genders = table[table["gender"].astype(str) == ALL]
-    parts = dict(tuple(all_genders.groupby("municipality", observed=True, sort=False)))
-    rows = []
+    rows = _FactorTable.of(table)  # the table read once: no pandas filtering per municipality and factor
+    out = []
     for muni in [m for m in table["municipality"].cat.categories if m != ALL]:
-        part = parts.get(muni, all_genders.iloc[:0])
         pct = _municipality_bootstrap(cells, muni, options)
         for kind in KINDS:
-            rows.append(_kind_rows(part, pct, cells.inds, options, has_baseline, muni, kind))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+            out.append(_kind_rows(rows, pct, cells.inds, options, has_baseline, muni, kind))
+    if not out:
+        return pd.DataFrame()
+    # one frame for all municipalities (a frame per municipality and kind cost more than the rest)
+    return pd.DataFrame({c: (np.concatenate([part[c] for part in out]) if isinstance(out[0][c], np.ndarray)
+                             else [v for part in out for v in part[c]]) for c in out[0]})
+
+
+#: the pooled row's fields a reason quotes
+REASON_FIELDS = ("pct", "baseline_pct", "diff_pp", "q_value", "diff_ci_low", "diff_ci_high")
+#: the pooled row's fields the shortlist and a reason read
+POOLED_FIELDS = ("pct", "ci_low", "ci_high", "baseline_pct", "diff_pp", "q_value", "diff_ci_low", "diff_ci_high")
+
+
+@dataclass(frozen=True)
+class _FactorTable:
+    """The all-gender rows of the profile table as plain arrays, indexed by (municipality, factor)."""
+
+    fields: dict[str, np.ndarray]  # POOLED_FIELDS present in the table, float
+    suppressed: np.ndarray
+    grade: list[str]
+    pooled: dict[tuple[str, str, str], int]  # (municipality, kind, factor) → its pooled row
+    per_grade: dict[tuple[str, str, str], list[int]]  # → its per-grade rows, in table order
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> _FactorTable:
+        rows = table[table["gender"].astype(str) == ALL]
+        grade = rows["grade"].astype(str).tolist()
+        pooled: dict[tuple[str, str, str], int] = {}
+        per_grade: dict[tuple[str, str, str], list[int]] = {}
+        keys = zip(rows["municipality"].astype(str).tolist(), rows["indicator_type"].astype(str).tolist(),
+                   rows["indicator_id"].astype(str).tolist())
+        for i, key in enumerate(keys):
+            if grade[i] == ALL:
+                pooled.setdefault(key, i)
+            else:
+                per_grade.setdefault(key, []).append(i)
+        fields = {c: rows[c].to_numpy(dtype=float) for c in POOLED_FIELDS if c in rows.columns}
+        return cls(fields, rows["suppressed"].to_numpy(dtype=bool), grade, pooled, per_grade)
+
+    def pooled_rows(self, muni: str, kind: str, ids: list[str]) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The factors' pooled fields (NaN, and suppressed, where a factor has no row)."""
+        at = np.array([self.pooled.get((muni, kind, i), -1) for i in ids], dtype=np.int64)
+        have = at >= 0
+        pick = np.where(have, at, 0)
+        fields = {c: np.where(have, v[pick], np.nan) if v.size else np.full(at.size, np.nan) for c, v in self.fields.items()}
+        for c in POOLED_FIELDS:
+            fields.setdefault(c, np.full(at.size, np.nan))
+        suppressed = np.where(have, self.suppressed[pick] if self.suppressed.size else True, True)
+        return fields, suppressed
+
+    def grades(self, muni: str, kind: str, ident: str) -> GradeRows:
+        at = np.array(self.per_grade.get((muni, kind, ident), []), dtype=np.int64)
+        nan = np.full(at.size, np.nan)
+        return GradeRows([self.grade[i] for i in at], self.suppressed[at],
+                         self.fields["pct"][at] if "pct" in self.fields else nan,
+                         self.fields["diff_pp"][at] if "diff_pp" in self.fields else nan,
+                         self.fields["q_value"][at] if "q_value" in self.fields else nan)
 
 
 def municipality_rng(seed: int, municipality: str) -> np.random.Generator:
@@ -252,38 +300,19 @@ def _municipality_bootstrap(cells: Cells, muni: str, options: ProfileOptions) ->
                          municipality_rng(options.seed, muni))
 
 
-#: the pooled row's fields a reason quotes
-REASON_FIELDS = ("pct", "baseline_pct", "diff_pp", "q_value", "diff_ci_low", "diff_ci_high")
-
-
-def _factor_rows(part: pd.DataFrame, kind: str) -> dict[str, tuple[dict, GradeRows]]:
-    """Per factor of ``kind``: its pooled row's :data:`REASON_FIELDS` and its per-grade rows."""
-    rows = part[part["indicator_type"] == kind]
-    grade = rows["grade"].astype(str).to_numpy(dtype=object)
-    ids = rows["indicator_id"].to_numpy(dtype=object)
-    fields = {c: rows[c].to_numpy(dtype=float) for c in REASON_FIELDS if c in rows.columns}
-    grades = GradeRows.of(rows)
-    out: dict[str, tuple[dict, GradeRows]] = {}
-    for ident in dict.fromkeys(ids):
-        at = np.flatnonzero(ids == ident)
-        pooled = at[grade[at] == ALL]
-        per = at[grade[at] != ALL]
-        row = {c: v[pooled[0]] for c, v in fields.items()} if pooled.size else {}
-        out[ident] = (row, GradeRows([grades.grade[i] for i in per], grades.suppressed[per], grades.pct[per],
-                                     grades.diff_pp[per], grades.q_value[per]))
-    return out
-
-
-def _kind_rows(table, boot, inds, options, has_baseline, muni, kind) -> pd.DataFrame:
+def _kind_rows(table: _FactorTable, boot, inds, options, has_baseline, muni, kind) -> dict[str, list | np.ndarray]:
+    """The columns of one municipality's factors of ``kind``, in shortlist order."""
     sign = _sign(kind)
     kind_inds = tuple(i for i in inds if i.type == kind)
-    pooled = _pooled(table, muni, kind).reindex([i.id for i in kind_inds])
-    shown = ~pooled["suppressed"].fillna(True).to_numpy(dtype=bool)
-    pct = np.where(shown, pooled["pct"].to_numpy(dtype=float), np.nan)
-    base = pooled["baseline_pct"].to_numpy(dtype=float)
+    ids = [i.id for i in kind_inds]
+    pooled, suppressed = table.pooled_rows(muni, kind, ids)
+    shown = ~suppressed
+    pct = np.where(shown, pooled["pct"], np.nan)
+    base = pooled["baseline_pct"]
     excess = sign * (pct - base)
-    bound = np.where(sign > 0, pooled["ci_low"], pooled["ci_high"]).astype(float)
-    clear_metric = np.where((pooled["q_value"].to_numpy(dtype=float) < options.alpha) & (excess > 0), sign * (bound - base), np.nan)
+    bound = pooled["ci_low"] if sign > 0 else pooled["ci_high"]
+    with np.errstate(invalid="ignore"):
+        clear_metric = np.where((pooled["q_value"] < options.alpha) & (excess > 0), sign * (bound - base), np.nan)
     rule = "excess" if has_baseline and not np.isnan(excess).all() else "level"
     top = options.top_risk if kind == "risk" else options.top_protective
     level = options.risk_level if kind == "risk" else options.protective_level
@@ -297,26 +326,15 @@ def _kind_rows(table, boot, inds, options, has_baseline, muni, kind) -> pd.DataF
     else:
         share = np.full(len(kind_inds), np.nan)
     ranks = {"level": _rank(sign * pct), "excess": _rank(excess), "clear": _rank(clear_metric)}
-    per_factor = _factor_rows(table, kind)
-    empty = GradeRows([], np.zeros(0, dtype=bool), np.zeros(0), np.zeros(0), np.zeros(0))
     reasons = [
-        _reason(kind, *(per_factor[i.id] if i.id in per_factor else (pooled.loc[i.id].to_dict(), empty)),
-                rule == "excess", options.alpha, options.lang, options.risk_level, options.protective_level)
+        _reason(kind, {c: pooled[c][k] for c in REASON_FIELDS if c in table.fields}, table.grades(muni, kind, i.id), rule == "excess", options.alpha,
+                options.lang, options.risk_level, options.protective_level)
         if shown[k] else t("reason.suppressed", options.lang)
         for k, i in enumerate(kind_inds)
     ]
-    frame = pd.DataFrame({
-        "municipality": muni, "kind": kind, "indicator_id": [i.id for i in kind_inds],
-        "label": [i.name(options.lang) for i in kind_inds], "pct": pct,
-        "ci_low": pooled["ci_low"].to_numpy(dtype=float), "ci_high": pooled["ci_high"].to_numpy(dtype=float),
-        "baseline_pct": base, "diff_pp": pooled["diff_pp"].to_numpy(dtype=float), "q_value": pooled["q_value"].to_numpy(dtype=float),
-        "rank_level": ranks["level"], "rank_excess": ranks["excess"], "rank_clear": ranks["clear"],
-        "top_share": share, "shortlist_rule": rule,
-    })
-    candidate_rank = _rank(np.where(candidate, frame[f"rank_{rule}"].to_numpy(dtype=float) * -1.0, np.nan))
-    frame["candidate"] = candidate
-    frame["shortlisted"] = candidate & (candidate_rank <= top)
-    k, k_short = int(candidate.sum()), int(frame["shortlisted"].sum())
+    candidate_rank = _rank(np.where(candidate, ranks[rule] * -1.0, np.nan))
+    shortlisted = candidate & (candidate_rank <= top)
+    k, k_short = int(candidate.sum()), int(shortlisted.sum())
     what = t(f"shortlist.kind.{kind}", options.lang)
     if rule == "excess":
         note = (t("shortlist.note.baseline", options.lang, k=k, kind=what, k_short=k_short, top=top) if k
@@ -325,7 +343,17 @@ def _kind_rows(table, boot, inds, options, has_baseline, muni, kind) -> pd.DataF
         lvl = number(level, options.lang, 0)
         note = (t("shortlist.note.level", options.lang, k=k, kind=what, k_short=k_short, top=top, level=lvl) if k
                 else t("shortlist.note.level_none", options.lang, kind=what, level=lvl))
-    frame["shortlist_size"] = k_short
-    frame["shortlist_note"] = note
-    frame["reason"] = reasons
-    return frame.sort_values([f"rank_{rule}", "indicator_id"], na_position="last", kind="stable")
+    # by the shortlist rule's rank, unranked last, then by id (stable): one small sort, no frame per kind
+    key = ranks[rule]
+    order = sorted(range(len(ids)), key=lambda j: (bool(np.isnan(key[j])), 0.0 if np.isnan(key[j]) else key[j], ids[j]))
+    n = len(ids)
+    columns = {
+        "municipality": [muni] * n, "kind": [kind] * n, "indicator_id": ids,
+        "label": [i.name(options.lang) for i in kind_inds], "pct": pct,
+        "ci_low": pooled["ci_low"], "ci_high": pooled["ci_high"],
+        "baseline_pct": base, "diff_pp": pooled["diff_pp"], "q_value": pooled["q_value"],
+        "rank_level": ranks["level"], "rank_excess": ranks["excess"], "rank_clear": ranks["clear"],
+        "top_share": share, "shortlist_rule": [rule] * n, "candidate": candidate, "shortlisted": shortlisted,
+        "shortlist_size": np.full(n, k_short, dtype=np.int64), "shortlist_note": [note] * n, "reason": reasons,
+    }
+    return {c: (np.asarray(v)[order] if isinstance(v, np.ndarray) else [v[j] for j in order]) for c, v in columns.items()}
