@@ -65,7 +65,8 @@ def stages(path: Path, bootstrap: int) -> dict[str, float]:
         est = compute.estimate(result.kept, inds, options)
     out["estimate"] = time.perf_counter() - t
     t = time.perf_counter()
-    table, protection = protect_profile(est, list(inst.genders or {}), profile_rules(options.suppression))
+    table, protection = protect_profile(est, list(inst.genders or {}), profile_rules(options.suppression),
+                                        workers=options.workers)
     table = compare(table, base, options.level)
     table["q_value"] = bh_adjust_grouped(table["p_value"].to_numpy(dtype=float), table["municipality"].astype(str).to_numpy())
     labels = {(i.type, i.id): i.name(options.lang) for i in inds}
@@ -77,7 +78,7 @@ def stages(path: Path, bootstrap: int) -> dict[str, float]:
     out["priorities"] = time.perf_counter() - t
     t = time.perf_counter()
     published = release(table, protection, prio, finish_audit(result.audit, inst, options.lang),
-                        _checks_summary(result, options.lang), options.suppression)
+                        _checks_summary(result, options.lang), options.suppression, options.workers)
     out["release"] = time.perf_counter() - t
     t = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -78,7 +78,8 @@ def _genders(inst, frame: pd.DataFrame) -> list[str]:
 def wave_table(frame: pd.DataFrame, inst, options: ProfileOptions) -> tuple[pd.DataFrame, Protected]:
     """One wave estimated and protected exactly as ``ctc profile`` publishes it."""
     inds = indicators(inst)
-    table, protection = protect_profile(estimate(frame, inds, options), _genders(inst, frame), profile_rules(options.suppression))
+    table, protection = protect_profile(estimate(frame, inds, options), _genders(inst, frame), profile_rules(options.suppression),
+                                        workers=options.workers)
     labels = {(i.type, i.id): i.name(options.lang) for i in inds}
     table["label"] = [labels[k] for k in zip(table["indicator_type"], table["indicator_id"])]
     return table, protection

@@ -51,7 +51,9 @@ def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | 
     cells = prepare(scored, inds, options)  # the respondent table split once, for the estimate and the bootstrap
     estimates = estimate(cells, options)
     trim()  # the kernel's temporaries (one float64 block per indicator chunk)
-    table, protection = protect_profile(estimates, genders, profile_rules(options.suppression))
+    # the indicators' tables in the render processes' number of processes (not beside a Dask client's threads)
+    table, protection = protect_profile(estimates, genders, profile_rules(options.suppression),
+                                        workers=options.workers if engine is None else 1)
     table = compare(table, baseline, options.level)
     # one family of comparisons per municipality (the whole file is a family of its own)
     table["q_value"] = bh_adjust_grouped(table["p_value"].to_numpy(dtype=float), table["municipality"].astype(str).to_numpy())

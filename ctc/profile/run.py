@@ -222,7 +222,7 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
     trim()  # the estimate's temporaries, before the render processes are forked
     t2 = time.perf_counter()
     published = release(tables.table, tables.protection, tables.priorities, finish_audit(result.audit, inst, options.lang),
-                        _checks_summary(result, options.lang), options.suppression)
+                        _checks_summary(result, options.lang), options.suppression, options.workers if session is None else 1)
     screening = published.screening
     taken: set[str] = set()
     folders = {m: folder_name(m, taken) for m in tables.table["municipality"].cat.categories if m != ALL}

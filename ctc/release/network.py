@@ -310,9 +310,13 @@ def shortfalls(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensit
     size = n if size is None else size
     u = required(size, protection)
     flows = Flows(net, x, n, hidden)
-    cells = np.flatnonzero(sensitive)
-    sure_up, sure_down = certified(net, x, n, hidden, cells, *needs_all(x, size, u, cells, public))
     out = []
+    for cell in np.flatnonzero(sensitive & ~hidden):  # shown: the attacker reads it
+        need_up, need_down = needs(x, size, u, int(cell), public)
+        if need_up > 0 or need_down > 0:
+            out.append((int(cell), 0, 0, need_up, need_down))
+    cells = np.flatnonzero(sensitive & hidden)
+    sure_up, sure_down = certified(net, x, n, hidden, cells, *needs_all(x, size, u, cells, public))
     for cell in cells[~(sure_up & sure_down)]:  # only these need the exact maximum flow
         need_up, need_down = needs(x, size, u, int(cell), public)
         up, down = flows.room(int(cell), limit=(need_up, need_down))

@@ -13,7 +13,12 @@ Secondary suppression and the audit are in :mod:`ctc.release.network`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,13 +65,17 @@ class Protected:
     empty_group: np.ndarray  # (cells,) the group has no respondents at all
     public: np.ndarray  # (cells, K, 2) a count of 0 / of n that a showable larger cell implies
     unknown_n: tuple[int, ...] = ()  # indicators whose n the attacker does not know
+    #: digests of (pattern, rules) whose audit has passed: the same audit of the same arrays is not run twice
+    passed: set[bytes] = field(default_factory=set, compare=False, repr=False)
 
 
-def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules, unknown_n: list[int] | None = None) -> Protected:
+def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules, unknown_n: list[int] | None = None,
+                   workers: int = 1) -> Protected:
     """Hide sensitive cells and enough others; identical indicator tables get identical patterns.
 
     ``unknown_n``: indicators whose group sizes the attacker does not know but whose
-    not-flagged counts they do (their counts can grow without bound)."""
+    not-flagged counts they do (their counts can grow without bound). ``workers``:
+    processes for the indicators' tables (the pattern is the same for any number)."""
     sens = sensitive(n, x, rules) & (cells.published | cells_remainder(cells))[:, None]
     group = n.max(axis=1) if n.size else np.zeros(len(cells.keys), dtype=np.int64)
     empty_group = group == 0
@@ -76,14 +85,51 @@ def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules, unk
     cost = cells.cost * (1.0 + group / max(1, int(group.max(initial=0))) / 10)  # smaller cells first
     public = implied(cells, n, x, rules)
     hidden = np.zeros_like(sens)
-    done: dict[bytes, np.ndarray] = {}
+    first: dict[bytes, int] = {}  # identical indicator tables: protected once
     for k in range(n.shape[1]):
-        key = n[:, k].tobytes() + x[:, k].tobytes() + bytes([k in (unknown_n or [])])
-        if key not in done:
-            done[key] = protect(cells.network, x[:, k], _capacity(n[:, k], x[:, k], k, unknown_n), start[:, k] | sens[:, k],
-                                sens[:, k], cost, rules.protection, public[:, k], size=n[:, k])
-        hidden[:, k] = done[key]
+        first.setdefault(n[:, k].tobytes() + x[:, k].tobytes() + bytes([k in (unknown_n or [])]), k)
+    todo = list(first.values())
+
+    def one(k: int) -> np.ndarray:
+        return protect(cells.network, x[:, k], _capacity(n[:, k], x[:, k], k, unknown_n), start[:, k] | sens[:, k],
+                       sens[:, k], cost, rules.protection, public[:, k], size=n[:, k])
+
+    done = dict(zip(todo, _map(one, todo, workers if cells.network.n_cells * len(todo) >= _PARALLEL_WORK else 1)))
+    for k in range(n.shape[1]):
+        hidden[:, k] = done[first[n[:, k].tobytes() + x[:, k].tobytes() + bytes([k in (unknown_n or [])])]]
     return Protected(cells, n, x, hidden, sens, empty_group, public, tuple(unknown_n or ()))
+
+
+#: cells × indicator tables below which a second process costs more than it saves (the demo: ~15,000)
+_PARALLEL_WORK = 50_000
+#: the function and items of the running :func:`_map` (fork-inherited: closures are not pickled)
+_TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _run(i: int) -> Any:
+    assert _TASK is not None
+    fn, items = _TASK
+    return fn(items[i])
+
+
+def _map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> list[Any]:
+    """``[fn(i) for i in items]``, in ``workers`` forked processes when that is possible.
+
+    Every indicator's table is protected (and audited) on its own, deterministically, so
+    the result does not depend on the number of processes. Not inside a daemonic process
+    (which may not have children), and only with the fork start method (the work is in
+    arrays the children inherit, not pickled)."""
+    global _TASK
+    workers = min(workers, len(items))
+    if (workers <= 1 or multiprocessing.current_process().daemon
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [fn(i) for i in items]
+    _TASK = (fn, items)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_run, range(len(items)), chunksize=max(1, len(items) // (4 * workers))))
+    finally:
+        _TASK = None
 
 
 def _capacity(n: np.ndarray, x: np.ndarray, k: int, unknown_n: list[int] | None) -> np.ndarray:
@@ -120,19 +166,39 @@ def cells_remainder(cells: Cells) -> np.ndarray:
     return (cells.keys["gender"] == REMAINDER).to_numpy()
 
 
-def gate(result: Protected, rules: Rules) -> list[tuple[int, int, int, int]]:
+def gate(result: Protected, rules: Rules, workers: int = 1) -> list[tuple[int, int, int, int]]:
     """The audit before release: every sensitive cell re-attacked from scratch.
 
     Returns (cell, indicator, increase, decrease) of every cell below its protection
-    level — empty for a releasable result."""
-    bad = []
-    for k in range(result.n.shape[1]):
+    level — empty for a releasable result. A pattern that passed is remembered (by a
+    digest of every array the audit reads), so the release step's gate does not repeat
+    the attack on the very same arrays; any change to them is audited again."""
+    digest = _digest(result, rules)
+    if digest in result.passed:  # this very pattern, under these rules, was audited and passed
+        return []
+
+    def one(k: int) -> list[tuple[int, int, int, int]]:
         cap = _capacity(result.n[:, k], result.x[:, k], k, list(result.unknown_n))
-        for cell, up, down, _, _ in shortfalls(result.cells.network, result.x[:, k], cap,
-                                               result.hidden[:, k], result.sensitive[:, k], rules.protection,
-                                               result.public[:, k], size=result.n[:, k]):
-            bad.append((cell, k, up, down))
+        return [(cell, k, up, down) for cell, up, down, _, _ in
+                shortfalls(result.cells.network, result.x[:, k], cap, result.hidden[:, k], result.sensitive[:, k],
+                           rules.protection, result.public[:, k], size=result.n[:, k])]
+
+    ks = list(range(result.n.shape[1]))
+    work = result.cells.network.n_cells * len(ks)
+    bad = [b for part in _map(one, ks, workers if work >= _PARALLEL_WORK else 1) for b in part]
+    if not bad:
+        result.passed.add(digest)
     return bad
+
+
+def _digest(result: Protected, rules: Rules) -> bytes:
+    """What an audit's outcome depends on: the table, the pattern, the network and the rules."""
+    h = hashlib.sha256(repr(rules).encode())
+    for a in (result.n, result.x, result.hidden, result.sensitive, result.public, result.cells.network.tail,
+              result.cells.network.head, np.asarray(result.unknown_n, dtype=np.int64)):
+        h.update(np.ascontiguousarray(a).tobytes())
+        h.update(repr(a.shape).encode())
+    return h.digest()
 
 
 # --- the profile table -------------------------------------------------------------------------
@@ -173,15 +239,15 @@ def _counts(table: pd.DataFrame, cells: Cells, inds: list[tuple[str, str]], gend
     return n, x
 
 
-def protect_profile(table: pd.DataFrame, genders: list[str], rules: Rules) -> tuple[pd.DataFrame, Protected]:
+def protect_profile(table: pd.DataFrame, genders: list[str], rules: Rules, workers: int = 1) -> tuple[pd.DataFrame, Protected]:
     """The published profile table: only the published cells, hidden ones blanked, one reason.
 
     ``table``: the estimate table (every municipality × grade × gender incl. pooled rows;
     n and n_flagged complete). Unknown gender codes do not become categories."""
     cells, inds = profile_cells(table, genders)
     n, x = _counts(table, cells, inds, genders)
-    result = protect_family(cells, n, x, rules)
-    bad = gate(result, rules)
+    result = protect_family(cells, n, x, rules, workers=workers)
+    bad = gate(result, rules, workers)
     if bad:  # the protection guarantees this cannot happen; never publish if it does
         raise RuntimeError(f"disclosure audit failed for {len(bad)} cell(s) after protection")
     return _publish(table, result, inds), result
@@ -230,7 +296,7 @@ NOT_PUBLISHED = ("only_this_rule", "with_other_rules")
 EXCLUDED_RULE = "(excluded)"
 
 
-def protect_screening(screening: pd.DataFrame, rules: Rules) -> tuple[pd.DataFrame, Protected | None]:
+def protect_screening(screening: pd.DataFrame, rules: Rules, workers: int = 1) -> tuple[pd.DataFrame, Protected | None]:
     """The published screening audit: flagged counts per rule × municipality × grade,
     protected like the profile (counts 1 .. min_count-1 and "all flagged" in small
     groups are sensitive; "nobody flagged" is not); group sizes below min_n blank."""
@@ -253,8 +319,8 @@ def protect_screening(screening: pd.DataFrame, rules: Rules) -> tuple[pd.DataFra
     # n, so for the excluded count the attacker knows the not-flagged part, not n: its
     # protection must not lean on n (unbounded growth), and n is hidden with it.
     excl = [k for k, r in enumerate(rule_ids) if r == EXCLUDED_RULE]
-    result = protect_family(cells, n, x, rules, unknown_n=excl)
-    if gate(result, rules):
+    result = protect_family(cells, n, x, rules, unknown_n=excl, workers=workers)
+    if gate(result, rules, workers):
         raise RuntimeError("disclosure audit of the screening table failed after protection")
     c = np.array([index[(m, g)] for m, g in zip(frame["municipality"], frame["grade"])], dtype=np.int64)
     k = np.array([rule_ids.index(str(r)) for r in frame["rule"]], dtype=np.int64)

@@ -1,0 +1,64 @@
+"""The indicators' tables protected in two processes give the pattern of one process, and
+the audit's memory of a passed pattern never covers a changed one."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ctc.release import protect as protect_mod
+from ctc.release.cells import ALL, build_cells
+from ctc.release.protect import Rules, gate, protect_family
+
+RULES = Rules(min_n=10, all_or_none_n=30, protection=0.1)
+
+
+def _family(seed: int = 5, munis: int = 25, indicators: int = 6):
+    rng = np.random.default_rng(seed)
+    names, grades, genders = [f"m{i:02d}" for i in range(munis)], ["6", "8", "10"], ["f", "m"]
+    cells = build_cells(names, grades, [*genders, "other"], whole=True)
+    n_in = rng.integers(0, 14, size=(munis, len(grades), 3))
+    n = np.zeros((len(cells.keys), indicators), dtype=np.int64)
+    x = np.zeros_like(n)
+    for k in range(indicators):
+        x_in = rng.binomial(n_in, rng.uniform(0.05, 0.6))
+        for c, (m, g, s) in enumerate(cells.keys.itertuples(index=False, name=None)):
+            sel = (slice(None) if m == ALL else names.index(m), slice(None) if g == ALL else grades.index(g),
+                   slice(None) if s == ALL else [*genders, "other"].index(s))
+            n[c, k], x[c, k] = n_in[sel].sum(), x_in[sel].sum()
+    return cells, n, x
+
+
+def test_two_processes_give_the_pattern_of_one(monkeypatch) -> None:
+    cells, n, x = _family()
+    one = protect_family(cells, n, x, RULES, workers=1)
+    monkeypatch.setattr(protect_mod, "_PARALLEL_WORK", 0)  # small enough to run sequentially otherwise
+    pids: list[int] = []
+    real_map = protect_mod._map
+
+    def spy(fn, items, workers):
+        pids.extend(real_map(lambda _: os.getpid(), items, workers))
+        return real_map(fn, items, workers)
+
+    monkeypatch.setattr(protect_mod, "_map", spy)
+    two = protect_family(cells, n, x, RULES, workers=2)
+    assert set(pids) - {os.getpid()}, "the tables were not protected in other processes"
+    assert one.hidden.sum() > one.sensitive.sum() > 0  # secondary suppression happened
+    np.testing.assert_array_equal(one.hidden, two.hidden)
+    assert gate(two, RULES, workers=2) == []
+
+
+def test_a_changed_pattern_is_audited_again() -> None:
+    cells, n, x = _family(seed=9)
+    result = protect_family(cells, n, x, RULES)
+    assert gate(result, RULES) == [] and result.passed  # remembered
+    assert gate(result, RULES) == []
+    # show one sensitive cell again: the same object, changed arrays
+    c, k = map(int, np.argwhere(result.sensitive & cells.published[:, None])[0])
+    result.hidden[c, k] = False
+    bad = gate(result, RULES)
+    assert any(cell == c and kk == k for cell, kk, _, _ in bad)
+    # stricter rules are a different audit too
+    result.hidden[c, k] = True
+    assert gate(result, Rules(RULES.min_n, RULES.all_or_none_n, 0.9)) != []
