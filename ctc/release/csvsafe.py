@@ -36,6 +36,12 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
             cats = [neutral(c) for c in series.cat.categories]
             if cats != list(series.cat.categories):
                 out[col] = series.cat.rename_categories(cats)
+        elif isinstance(series.dtype, pd.StringDtype):  # a vectorised test; only the few triggered cells are mapped
+            hit = series.str.startswith(TRIGGERS, na=False).to_numpy(dtype=bool)
+            if hit.any():
+                fixed = series.to_numpy(dtype=object, na_value=None)
+                fixed[hit] = [neutral(v) for v in fixed[hit]]
+                out[col] = pd.array(fixed, dtype=series.dtype)
         elif pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             out[col] = series.map(neutral, na_action="ignore")
     out.columns = [neutral(str(c)) for c in out.columns]
