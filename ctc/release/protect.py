@@ -106,6 +106,13 @@ _PARALLEL_WORK = 50_000
 _TASK: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
+def _one_blas_thread() -> None:
+    """Each process's own BLAS threads would only compete with the other process (ctc/threads.py)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def _run(i: int) -> Any:
     assert _TASK is not None
     fn, items = _TASK
@@ -126,7 +133,8 @@ def _map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> list[A
         return [fn(i) for i in items]
     _TASK = (fn, items)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_one_blas_thread) as pool:
             return list(pool.map(_run, range(len(items)), chunksize=max(1, len(items) // (4 * workers))))
     finally:
         _TASK = None
