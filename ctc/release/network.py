@@ -174,13 +174,23 @@ class Flows:
         return _Left(self.base, delta)
 
     def room(self, cell: int, limit: tuple[int, int] | None = None) -> tuple[int, int]:
+        up, down, _, _ = self.room_flows(cell, limit)
+        return up, down
+
+    def room_flows(self, cell: int, limit: tuple[int, int] | None = None
+                   ) -> tuple[int, int, Residual | None, Residual | None]:
+        """:meth:`room` and the flows found (overlays; None where nothing was pushed).
+
+        A direction whose room falls short of its limit ended because no augmenting path
+        was left, never at the limit: its overlay is that of the maximum flow, as an
+        unlimited push would find it (the same breadth-first paths in the same order)."""
         t, h = self.net.tails[cell], self.net.heads[cell]
         top_up, top_down = self.up[cell], self.down[cell]
         if limit is not None:
             top_up, top_down = min(top_up, limit[0]), min(top_down, limit[1])
-        up = self._push(h, t, top_up, cell)[0] if top_up > 0 else 0
-        down = self._push(t, h, top_down, cell)[0] if top_down > 0 else 0
-        return up, down
+        up, d_up = self._push(h, t, top_up, cell) if top_up > 0 else (0, None)
+        down, d_down = self._push(t, h, top_down, cell) if top_down > 0 else (0, None)
+        return up, down, d_up, d_down
 
 
 class _Left(dict):
@@ -326,12 +336,14 @@ def shortfalls(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensit
 
 
 def _close_cycle(flows: Flows, hidden: BoolArray, cell: int, cost: NDArray[np.float64],
-                 source: int, target: int, short: int) -> list[int]:
+                 source: int, target: int, short: int, delta: Residual | None = None) -> list[int]:
     """Shown cells whose hiding lets more flow from ``source`` to ``target``: the cheapest
     augmenting path in the residual network left by a maximum flow over the hidden cells,
     where shown cells cost what hiding them costs. Paths that can carry the whole
-    shortfall are preferred. Empty when no path exists."""
-    _, delta = flows._push(source, target, int(_BIG), cell)
+    shortfall are preferred. Empty when no path exists. ``delta``: that maximum flow,
+    when the caller has it already (:meth:`Flows.room_flows` of a short direction)."""
+    if delta is None:
+        _, delta = flows._push(source, target, int(_BIG), cell)
     res = flows.left(delta)
     for want in (short, 1):
         path = _dijkstra(flows.net, res, flows.x, flows.n, hidden, cell, cost, source, target, want)
@@ -395,12 +407,13 @@ def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive
         t, h = int(net.tail[cell]), int(net.head[cell])
         need_up, need_down = needs(x, size, u, cell, public)
         for _ in range(4 * net.n_cells):  # every round hides at least one cell
-            up, down = flows.room(cell, limit=(need_up, need_down))
+            up, down, d_up, d_down = flows.room_flows(cell, limit=(need_up, need_down))
             if up >= need_up and down >= need_down:
                 break
             # an increase of this cell travels back from its head to its tail; a decrease the other way
-            source, target, short = (h, t, need_up - up) if up < need_up else (t, h, need_down - down)
-            extra = _close_cycle(flows, hidden, cell, cost, source, target, short)
+            source, target, short, delta = ((h, t, need_up - up, d_up) if up < need_up
+                                            else (t, h, need_down - down, d_down))
+            extra = _close_cycle(flows, hidden, cell, cost, source, target, short, delta)
             if not extra:
                 raise ProtectionFailure(cell)
             hidden = hidden.copy()

@@ -218,7 +218,8 @@ def profile_cells(table: pd.DataFrame, genders: list[str]) -> tuple[Cells, list[
     grades = [g for g in table["grade"].cat.categories if g != ALL]
     present = set(table["gender"].astype(str)) - {ALL}
     shown = [s for s in genders if s in present]
-    inds = list(dict.fromkeys(zip(table["indicator_type"].astype(str), table["indicator_id"].astype(str))))
+    pairs = table[["indicator_type", "indicator_id"]].astype(str).drop_duplicates()  # in order of first appearance
+    inds = list(zip(pairs["indicator_type"].tolist(), pairs["indicator_id"].tolist()))
     has_genders = bool(present) or len(table["gender"].cat.categories) > 1
     cells = build_cells(munis, grades, [*shown, REMAINDER] if has_genders else [], whole=len(munis) > 1)
     return cells, inds
