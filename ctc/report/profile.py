@@ -13,7 +13,7 @@ from ..profile.context import MunicipalityContext
 from ..profile.indicators import Indicator
 from .charts import Dot, Legend, Panel, dot_chart, grade_panels
 from .fmt import DASH, count, interval, missing, num, qvalue, signed
-from .frame import ALL, cell_index, grades, pooled_gender
+from .frame import ALL, grades, pooled_index
 from .strings import msg
 
 
@@ -137,7 +137,7 @@ def block(ctx: MunicipalityContext, block_id: str, title: str, kind: str,
           groups: list[tuple[str, list[Indicator]]]) -> Block:
     """Tables and charts of ``groups`` (heading, indicators) of one indicator type."""
     lang = ctx.lang
-    index = cell_index(pooled_gender(ctx, kind))
+    index = pooled_index(ctx, kind)
     grade_list = grades(ctx)
     strong = shortlisted(ctx) if kind != "outcome" else set()
     table = tuple(Group(label, tuple(_row(ctx, i, index, grade_list, i.id in strong) for i in inds)) for label, inds in groups)
