@@ -89,7 +89,7 @@ def values(column: pd.Series) -> list[Any]:
 def records(frame: pd.DataFrame) -> list[Any]:
     """The rows of ``frame`` as named tuples, as ``frame.itertuples(index=False)`` gives them."""
     Row = namedtuple("Row", [str(c) for c in frame.columns], rename=True)  # type: ignore[misc]
-    columns = [values(frame.iloc[:, k]) for k in range(frame.shape[1])]
+    columns = [values(column) for _, column in frame.items()]
     return [Row._make(r) for r in zip(*columns)] if columns else [Row() for _ in range(len(frame))]
 
 
