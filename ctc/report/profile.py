@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -64,8 +65,13 @@ def level_label(ctx: MunicipalityContext) -> str:
 
 def hidden_note(ctx: MunicipalityContext, reason: str) -> str:
     rules = ctx.options.suppression
+    return _hidden_note(reason, ctx.lang, rules.min_n, rules.all_or_none_n)
+
+
+@lru_cache(maxsize=256)
+def _hidden_note(reason: str, lang: str, min_n: int, all_or_none_n: int) -> str:
     key = f"hidden.{reason}" if f"hidden.{reason}" in _REASONS else "hidden.protected"
-    return msg(key, ctx.lang, min_n=rules.min_n, all_or_none_n=rules.all_or_none_n)
+    return msg(key, lang, min_n=min_n, all_or_none_n=all_or_none_n)
 
 
 _REASONS = {"hidden.empty", "hidden.protected"}
