@@ -256,15 +256,18 @@ def _render_one(job: tuple[MunicipalityContext, Path, Path | None]) -> Any:
 
 
 def _warm(jobs: list[tuple[MunicipalityContext, Path, Path | None]]) -> None:
-    """Import the renderers, compile the report templates, load the catalogue and the
-    number formats once, before forking: each worker would otherwise spend about a
-    second doing it again."""
+    """Import the renderers, compile the report templates, load the catalogue, the number
+    formats and the instrument's codebook once, before forking: each worker would
+    otherwise spend about a second doing it again."""
     from ..catalogue import load_catalogue
     from ..planning import write_planning_workbook  # noqa: F401
     from ..report.html import prepare
 
-    for lang in sorted({ctx.lang for ctx, _, _ in jobs}):
-        prepare(lang)
+    seen: set[tuple[int, str]] = set()
+    for ctx, _, _ in jobs:
+        if (id(ctx.instrument), ctx.lang) not in seen:
+            seen.add((id(ctx.instrument), ctx.lang))
+            prepare(ctx.lang, ctx.instrument)
     load_catalogue()
 
 

@@ -12,6 +12,7 @@ from functools import lru_cache, partial
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from ..instrument.model import Instrument
 from ..profile.context import MunicipalityContext
 from . import board as _board
 from . import gender as _gender
@@ -62,11 +63,14 @@ def environment() -> Environment:
     )
 
 
-def prepare(lang: str) -> None:
+def prepare(lang: str, instrument: Instrument | None = None) -> None:
     """Do once what every report of a process needs, before any is rendered (``ctc profile``
     calls it before forking its render workers, which then inherit it): compile every
     template (an included section is otherwise compiled on first use, a third of a
-    second per process) and load the number formats of ``lang``."""
+    second per process), load the number formats of ``lang`` and build the codebook
+    of ``instrument``."""
+    if instrument is not None:
+        _methods.codebook(instrument, lang)
     env = environment()
     for name in env.list_templates(filter_func=lambda n: n.endswith(".j2")):
         env.get_template(name)
