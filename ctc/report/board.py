@@ -9,13 +9,12 @@ technical terms (q-values, bootstrap, intervals) are left to the methods appendi
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import Any
 
 from ..profile.context import MunicipalityContext
 from .fmt import DASH, missing, num
 from .gender import GenderView
-from .priorities import KindView, Pick
+from .priorities import KindView, Pick, priority_rows
 from .strings import msg
 
 #: programmes named per candidate in the summary (the workbook lists more)
@@ -46,15 +45,15 @@ class Board:
     next_steps: tuple[str, ...]
 
 
-def _row(ctx: MunicipalityContext, kind: str, label: str) -> pd.Series | None:
+def _row(ctx: MunicipalityContext, kind: str, label: str) -> Any:
+    """The first priorities row of ``kind`` labelled ``label`` (a named tuple), or None."""
     p = ctx.priorities
     if p is None or p.empty:
         return None
-    rows = p[(p["kind"] == kind) & (p["label"].astype(str) == label)]
-    return rows.iloc[0] if len(rows) else None
+    return next((r for r in priority_rows(ctx).get(kind, []) if str(r.label) == label), None)
 
 
-def _why(ctx: MunicipalityContext, kind: str, pick: Pick, row: pd.Series | None) -> str:
+def _why(ctx: MunicipalityContext, kind: str, pick: Pick, row: Any) -> str:
     """The reason in plain words, with the table's own strings for every number."""
     lang = ctx.lang
     flag = msg(f"board.flag.{kind}", lang)
@@ -65,7 +64,7 @@ def _why(ctx: MunicipalityContext, kind: str, pick: Pick, row: pd.Series | None)
         return msg(f"board.why.level.{kind}", lang, pct=pick.pct, flag=flag, level=num(level, lang, 0))
     diff = pick.diff.lstrip("+−")
     text = msg(f"board.why.baseline.{kind}", lang, pct=pick.pct, flag=flag, baseline=pick.baseline, diff=diff)
-    q = row.get("q_value")
+    q = getattr(row, "q_value", None)
     clear = not missing(q) and float(q) < ctx.options.alpha
     return text + " " + msg("board.why.clear" if clear else "board.why.unclear", lang)
 

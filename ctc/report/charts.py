@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -36,8 +37,10 @@ PT = 72.0  # SVG user units per inch (1 unit = 1 pt)
 _AVG = 600  # width of a character missing from the table, in 1/1000 em (wide side)
 
 
+@lru_cache(maxsize=8192)
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width of ``text`` in pt at ``size`` pt in DejaVu Sans (no kerning: a little wide)."""
+    """Width of ``text`` in pt at ``size`` pt in DejaVu Sans (no kerning: a little wide).
+    Memoised: the same labels are measured in every municipality's report."""
     table = BOLD if bold else REGULAR
     return sum(table.get(ch, _AVG) for ch in text) * size / 1000.0
 
@@ -45,6 +48,11 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 def _fit(text: str, max_pt: float, size: float, bold: bool = False, lines: int = 2) -> list[str]:
     """Wrap by width in the layout font, so a label never runs out of its space;
     beyond ``lines`` lines the last one ends in an ellipsis."""
+    return list(_fitted(text, max_pt, size, bold, lines))
+
+
+@lru_cache(maxsize=4096)
+def _fitted(text: str, max_pt: float, size: float, bold: bool, lines: int) -> tuple[str, ...]:
     out: list[str] = []
     for word in text.split():
         trial = f"{out[-1]} {word}" if out else word
@@ -57,13 +65,23 @@ def _fit(text: str, max_pt: float, size: float, bold: bool = False, lines: int =
         while len(out[-1]) > 1 and text_width(out[-1] + "…", size, bold) > max_pt:
             out[-1] = out[-1][:-1]
         out[-1] = out[-1].rstrip() + "…"
-    return out or [""]
+    return tuple(out) or ("",)
+
+
+_COORDS: dict[float, str] = {}  # most coordinates recur in every chart of every report
 
 
 def _f(v: float) -> str:
-    """A coordinate: two decimals are plenty at 72 dpi; no '-0'."""
-    s = f"{v:.2f}".rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
+    """A coordinate: two decimals are plenty at 72 dpi; no '-0'. (Memoised by value:
+    values that compare equal print alike — 0.0 and -0.0 both print "0".)"""
+    hit = _COORDS.get(v)
+    if hit is None:
+        s = f"{v:.2f}".rstrip("0").rstrip(".")
+        hit = "0" if s in ("-0", "") else s
+        if len(_COORDS) >= 200_000:
+            _COORDS.clear()
+        _COORDS[v] = hit
+    return hit
 
 
 class _Svg:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..profile.context import MunicipalityContext
-from .frame import ALL
+from .frame import ALL, profile_cells
 from .profile import Cell, _cell
 from .strings import msg
 
@@ -41,11 +41,11 @@ def _labels(ctx: MunicipalityContext, codes: list[str]) -> list[str]:
 
 
 def gender_view(ctx: MunicipalityContext) -> GenderView:
-    t = ctx.table
-    rows = t[(t["grade"].astype(str) == ALL)] if len(t) else t
-    present = set(rows["gender"].astype(str)) - {ALL} if len(rows) else set()
+    indexed = profile_cells(ctx)
+    rows = [(r, sex) for r, g, sex in zip(indexed.rows, indexed.grade, indexed.gender) if g == ALL]  # grades pooled
+    present = {sex for _, sex in rows} - {ALL}
     codes = [c for c in (ctx.instrument.genders or sorted(present)) if c in present]
-    index = {(r.indicator_type, r.indicator_id, str(r.gender)): r for r in rows.itertuples(index=False)}
+    index = {(r.indicator_type, r.indicator_id, str(r.gender)): r for r, _ in rows}
     tables, shown, total = [], 0, 0
     for kind in ("risk", "protective"):
         out = []

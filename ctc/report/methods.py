@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from ..i18n import t
 from ..instrument.codebook import cutpoint_text, rule_text
-from ..instrument.model import Scale
+from ..instrument.model import Instrument, Scale
 from ..profile.context import MunicipalityContext
 from ..spec import text_in
 from .fmt import count, num, quote
+from .frame import profile_cells, values
 from .profile import DOMAINS, level_label
 from .strings import msg
 
@@ -60,23 +63,47 @@ class Methods:
     validity: tuple[RuleView, ...]
 
 
-def _scale(ctx: MunicipalityContext, s: Scale) -> ScaleView:
-    lang, inst = ctx.lang, ctx.instrument
+def _scale(inst: Instrument, lang: str, s: Scale) -> ScaleView:
     items = tuple(ItemLine(i, inst.item_by_id[i].text.get(lang), i in s.reverse) for i in s.items)
     score = f"{t(f'method.{s.method}', lang)}; {t('codebook.min_valid', lang, n=s.min_valid)}"
     return ScaleView(s.id, s.label.get(lang), t(f"kind.{s.kind}", lang), text_in(s.description, lang), score,
                      cutpoint_text(s, lang), text_in(s.cutpoint_source, lang) or msg("methods.no_provenance", lang), items)
 
 
-def _domains(ctx: MunicipalityContext) -> tuple[DomainView, ...]:
-    scales = ctx.instrument.scales
-    out = [DomainView(t(f"domain.{d}", ctx.lang), tuple(_scale(ctx, s) for s in scales if s.domain == d)) for d in DOMAINS]
+@dataclass(frozen=True)
+class _Codebook:
+    domains: tuple[DomainView, ...]
+    outcomes: tuple[RuleView, ...]
+    validity: tuple[RuleView, ...]
+
+
+#: (id of the instrument, lang) → (the instrument, its codebook): the same in every
+#: municipality's report, built once per process (the instrument is kept, so its id is not reused)
+_CODEBOOKS: dict[tuple[int, str], tuple[Any, _Codebook]] = {}
+
+
+def codebook(inst: Instrument, lang: str) -> _Codebook:
+    """The scales, outcome rules and validity rules of ``inst`` as the methods appendix
+    and the codebook show them (once per instrument and language in a process)."""
+    key = (id(inst), lang)
+    hit = _CODEBOOKS.get(key)
+    if hit is None or hit[0] is not inst:
+        if len(_CODEBOOKS) > 16:
+            _CODEBOOKS.clear()
+        outcomes = tuple(RuleView(o.id, o.label.get(lang), t(f"group.{o.group}", lang), rule_text(o, lang, inst)) for o in inst.outcomes)
+        validity = tuple(RuleView(v.id, text_in(v.label, lang) or v.id, "", rule_text(v, lang, inst)) for v in inst.validity)
+        hit = _CODEBOOKS[key] = (inst, _Codebook(_domains(inst, lang), outcomes, validity))
+    return hit[1]
+
+
+def _domains(inst: Instrument, lang: str) -> tuple[DomainView, ...]:
+    out = [DomainView(t(f"domain.{d}", lang), tuple(_scale(inst, lang, s) for s in inst.scales if s.domain == d)) for d in DOMAINS]
     return tuple(d for d in out if d.scales)
 
 
 def _statistics(ctx: MunicipalityContext) -> tuple[str, ...]:
     lang, o = ctx.lang, ctx.options
-    weighted = bool(ctx.table["weighted"].astype(bool).any()) if len(ctx.table) else False
+    weighted = any(bool(w) for w in values(ctx.table["weighted"])) if len(ctx.table) else False
     ci = msg("methods.ci_design" if weighted else "methods.ci_unweighted", lang, level=level_label(ctx),
              schools=msg(f"methods.design.{o.design}", lang))
     question = msg(f"methods.question.{o.design}", lang)
@@ -90,7 +117,7 @@ def _statistics(ctx: MunicipalityContext) -> tuple[str, ...]:
 
 
 def _tests(ctx: MunicipalityContext) -> tuple[str, ...]:
-    used = ctx.table["test"].astype(str).value_counts() if "test" in ctx.table else {}
+    used = Counter(values(ctx.table["test"].astype(str))) if "test" in ctx.table else Counter()
     lines = []
     for test in ("design-logit", "design-logit-2", "exact"):
         if test in used:
@@ -100,8 +127,8 @@ def _tests(ctx: MunicipalityContext) -> tuple[str, ...]:
 
 def _privacy(ctx: MunicipalityContext) -> tuple[str, ...]:
     lang, rules = ctx.lang, ctx.options.suppression
-    shown = reported_cells(ctx)
-    hidden = int(shown["suppressed"].astype(bool).sum())
+    shown = _reported_rows(ctx)
+    hidden = sum(bool(r.suppressed) for r in shown)
     return (
         msg("methods.min_n", lang, min_n=rules.min_n),
         msg("methods.all_or_none", lang, n=rules.all_or_none_n) if rules.all_or_none_n > 0 else msg("methods.all_or_none_off", lang),
@@ -110,23 +137,21 @@ def _privacy(ctx: MunicipalityContext) -> tuple[str, ...]:
     )
 
 
-def reported_cells(ctx: MunicipalityContext):  # type: ignore[no-untyped-def]
+def _reported_rows(ctx: MunicipalityContext) -> list[Any]:
     """The cells this report shows (and may hide): grades and the pooled value with genders
     pooled, and the factors by gender with grades pooled (the gender section)."""
-    table = ctx.table
-    if not len(table):
-        return table
-    pooled = table["gender"].astype(str) == "all"
-    by_gender = (table["grade"].astype(str) == "all") & table["indicator_type"].isin(["risk", "protective"])
-    return table[pooled | by_gender]
+    if not len(ctx.table):
+        return []
+    c = profile_cells(ctx)
+    return [r for r, grade, sex, kind in zip(c.rows, c.grade, c.gender, c.kind)
+            if sex == "all" or (grade == "all" and kind in ("risk", "protective"))]
 
 
 def methods(ctx: MunicipalityContext) -> Methods:
     lang, inst = ctx.lang, ctx.instrument
-    outcomes = tuple(RuleView(o.id, o.label.get(lang), t(f"group.{o.group}", lang), rule_text(o, lang, inst)) for o in inst.outcomes)
-    validity = tuple(RuleView(v.id, text_in(v.label, lang) or v.id, "", rule_text(v, lang, inst)) for v in inst.validity)
+    book = codebook(inst, lang)  # the instrument's part: the same for every municipality
     return Methods(
         title=f"{inst.title.get(lang)} ({quote(inst.id, lang)})", version=inst.version, source=inst.source.get(lang),
-        statistics=_statistics(ctx), tests=_tests(ctx), privacy=_privacy(ctx), domains=_domains(ctx),
-        outcomes=outcomes, validity=validity,
+        statistics=_statistics(ctx), tests=_tests(ctx), privacy=_privacy(ctx), domains=book.domains,
+        outcomes=book.outcomes, validity=book.validity,
     )

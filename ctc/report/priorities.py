@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from ..profile.context import MunicipalityContext
 from .fmt import DASH, interval, missing, num, quote, share, signed
+from .frame import _once, records, values
 from .strings import msg
 
 RULES = ("level", "excess", "clear")
@@ -62,57 +64,78 @@ def _rank_text(value: object, lang: str) -> str:
     return DASH if missing(value) else num(value, lang, 0)
 
 
-def _pick(ctx: MunicipalityContext, row: pd.Series, rule: str) -> Pick:
+def _pick(ctx: MunicipalityContext, row: Any, rule: str) -> Pick:
     lang = ctx.lang
-    hidden = missing(row["pct"])
+    hidden = missing(row.pct)
     return Pick(
-        rank=_rank_text(row[f"rank_{rule}"], lang), label=str(row["label"]), pct=num(row["pct"], lang),
-        interval="" if hidden else interval(row["ci_low"], row["ci_high"], lang),
-        baseline=num(row["baseline_pct"], lang), diff=DASH if hidden else signed(row["diff_pp"], lang),
-        stability=DASH if hidden else share(row["top_share"], lang), reason=str(row["reason"]),
+        rank=_rank_text(getattr(row, f"rank_{rule}"), lang), label=str(row.label), pct=num(row.pct, lang),
+        interval="" if hidden else interval(row.ci_low, row.ci_high, lang),
+        baseline=num(row.baseline_pct, lang), diff=DASH if hidden else signed(row.diff_pp, lang),
+        stability=DASH if hidden else share(row.top_share, lang), reason=str(row.reason),
     )
 
 
-def _applicable(rows: pd.DataFrame) -> list[str]:
-    return [r for r in RULES if rows[f"rank_{r}"].notna().any() or r == "level"]
+def _applicable(rows: list[Any]) -> list[str]:
+    return [r for r in RULES if any(not pd.isna(getattr(x, f"rank_{r}")) for x in rows) or r == "level"]
 
 
-def _verdict(ctx: MunicipalityContext, rows: pd.DataFrame, kind: str, top: int) -> tuple[str, tuple[str, ...]]:
+def _verdict(ctx: MunicipalityContext, rows: list[Any], kind: str, top: int) -> tuple[str, tuple[str, ...]]:
     """Where the rules agree on the top ``top`` and where they do not: a sentence and the disputed factors."""
     lang = ctx.lang
     rules = _applicable(rows)
     if len(rules) == 1:
         return msg("prio.no_baseline", lang, rule=msg(f"rule.level.{kind}", lang)), ()
-    picked = {r: set(rows.loc[rows[f"rank_{r}"] <= top, "indicator_id"]) for r in rules}
+    picked = {r: {x.indicator_id for x in rows if _within(getattr(x, f"rank_{r}"), top)} for r in rules}
     union = set().union(*picked.values())
-    split = [i for i in rows["indicator_id"] if i in union and any(i not in picked[r] for r in rules)]
+    split = [x.indicator_id for x in rows if x.indicator_id in union and any(x.indicator_id not in picked[r] for r in rules)]
     if not split:
         return msg("prio.agree" if len(rules) == 3 else "prio.agree_two", lang, top=top), ()
-    labels = dict(zip(rows["indicator_id"], rows["label"]))
+    labels = {x.indicator_id: x.label for x in rows}
     items = tuple(msg("prio.picked_by", lang, factor=labels[i], top=top,
                       rules=", ".join(quote(msg(f"rule.{r}.{kind}", lang), lang) for r in rules if i in picked[r]))
                   for i in split)
     return msg("prio.disagree", lang), items
 
 
+def _within(rank: Any, top: int) -> bool:
+    """``rank <= top`` as pandas compares a column: a missing rank is not within."""
+    return not pd.isna(rank) and bool(rank <= top)
+
+
+def _last(value: Any) -> tuple[bool, Any]:
+    """Sort key of one column with missing values last (``na_position="last"``)."""
+    return (True, 0) if pd.isna(value) else (False, value)
+
+
+def priority_rows(ctx: MunicipalityContext) -> dict[str, list[Any]]:
+    """The municipality's priorities rows per kind (named tuples, in the file's order), read once."""
+    return _once(ctx, "priorities", lambda: _priority_rows(ctx))
+
+
+def _priority_rows(ctx: MunicipalityContext) -> dict[str, list[Any]]:
+    p = ctx.priorities
+    out: dict[str, list[Any]] = {}
+    if p is not None and not p.empty:
+        for row, kind in zip(records(p), values(p["kind"])):
+            out.setdefault(kind, []).append(row)
+    return out
+
+
 def kind_view(ctx: MunicipalityContext, kind: str) -> KindView:
     lang = ctx.lang
     p = ctx.priorities
-    rows = p[p["kind"] == kind] if p is not None and not p.empty else None
+    rows = priority_rows(ctx).get(kind, []) if p is not None and not p.empty else None
     top = _top(ctx, kind)
-    rule = str(rows["shortlist_rule"].iloc[0]) if rows is not None and len(rows) else "level"
+    rule = str(rows[0].shortlist_rule) if rows else "level"
     picks: tuple[Pick, ...] = ()
     compared: tuple[Compared, ...] = ()
     verdict, disputed = "", ()
-    note = str(rows["shortlist_note"].iloc[0]) if rows is not None and len(rows) and "shortlist_note" in rows else ""
-    few = ""
-    if len(ctx.table) and (ctx.table["ci_method"].astype(str) == "too-few-schools").any():
-        few = msg("prio.few_schools", lang)
-    if rows is not None and len(rows):
-        chosen = rows[rows["shortlisted"].fillna(False).astype(bool)]
-        picks = tuple(_pick(ctx, r, rule) for _, r in chosen.iterrows())
-        ordered = rows.sort_values([f"rank_{rule}", "rank_level", "indicator_id"], na_position="last", kind="stable")
-        compared = tuple(_compared(r, top, lang) for _, r in ordered.iterrows())
+    note = str(rows[0].shortlist_note) if rows and "shortlist_note" in p else ""
+    few = msg("prio.few_schools", lang) if _few_schools(ctx) else ""
+    if rows:
+        picks = tuple(_pick(ctx, r, rule) for r in rows if _shortlisted(r.shortlisted))
+        ordered = sorted(rows, key=lambda r: (_last(getattr(r, f"rank_{rule}")), _last(r.rank_level), _last(r.indicator_id)))
+        compared = tuple(_compared(r, top, lang) for r in ordered)
         verdict, disputed = _verdict(ctx, rows, kind, top)
     return KindView(
         kind=kind, title=msg(f"prio.shortlist.{kind}", lang), top=top, rule=msg(f"rule.{rule}.{kind}", lang), picks=picks,
@@ -121,10 +144,20 @@ def kind_view(ctx: MunicipalityContext, kind: str) -> KindView:
     )
 
 
-def _compared(row: pd.Series, top: int, lang: str) -> Compared:
-    ranks = tuple(Rank(_rank_text(row[f"rank_{x}"], lang), not missing(row[f"rank_{x}"]) and row[f"rank_{x}"] <= top)
-                  for x in RULES)
-    return Compared(str(row["label"]), ranks, bool(row["shortlisted"]))
+def _shortlisted(value: Any) -> bool:
+    """``fillna(False).astype(bool)`` of one value."""
+    return False if pd.isna(value) else bool(value)
+
+
+def _few_schools(ctx: MunicipalityContext) -> bool:
+    t = ctx.table
+    return bool(_once(ctx, "few-schools", lambda: bool(len(t)) and bool((t["ci_method"].astype(str) == "too-few-schools").any())))
+
+
+def _compared(row: Any, top: int, lang: str) -> Compared:
+    ranks = tuple(Rank(_rank_text(getattr(row, f"rank_{x}"), lang),
+                       not missing(getattr(row, f"rank_{x}")) and getattr(row, f"rank_{x}") <= top) for x in RULES)
+    return Compared(str(row.label), ranks, bool(row.shortlisted))
 
 
 def views(ctx: MunicipalityContext) -> list[KindView]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -13,7 +14,7 @@ from ..profile.context import MunicipalityContext
 from ..profile.indicators import Indicator
 from .charts import Dot, Legend, Panel, dot_chart, grade_panels
 from .fmt import DASH, count, interval, missing, num, qvalue, signed
-from .frame import ALL, cell_index, grades, pooled_gender
+from .frame import ALL, grades, pooled_index
 from .strings import msg
 
 
@@ -64,8 +65,13 @@ def level_label(ctx: MunicipalityContext) -> str:
 
 def hidden_note(ctx: MunicipalityContext, reason: str) -> str:
     rules = ctx.options.suppression
+    return _hidden_note(reason, ctx.lang, rules.min_n, rules.all_or_none_n)
+
+
+@lru_cache(maxsize=256)
+def _hidden_note(reason: str, lang: str, min_n: int, all_or_none_n: int) -> str:
     key = f"hidden.{reason}" if f"hidden.{reason}" in _REASONS else "hidden.protected"
-    return msg(key, ctx.lang, min_n=rules.min_n, all_or_none_n=rules.all_or_none_n)
+    return msg(key, lang, min_n=min_n, all_or_none_n=all_or_none_n)
 
 
 _REASONS = {"hidden.empty", "hidden.protected"}
@@ -137,7 +143,7 @@ def block(ctx: MunicipalityContext, block_id: str, title: str, kind: str,
           groups: list[tuple[str, list[Indicator]]]) -> Block:
     """Tables and charts of ``groups`` (heading, indicators) of one indicator type."""
     lang = ctx.lang
-    index = cell_index(pooled_gender(ctx, kind))
+    index = pooled_index(ctx, kind)
     grade_list = grades(ctx)
     strong = shortlisted(ctx) if kind != "outcome" else set()
     table = tuple(Group(label, tuple(_row(ctx, i, index, grade_list, i.id in strong) for i in inds)) for label, inds in groups)
