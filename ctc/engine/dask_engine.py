@@ -333,11 +333,11 @@ def _whole(options: ProfileOptions, inds: tuple, munis: list[str], grades: list[
 
 
 #: at most this much memory per LocalCluster worker (bytes); less on a smaller machine
-WORKER_MEMORY_LIMIT = 5 * 2**30
+WORKER_MEMORY_LIMIT = 6 * 2**30
 
 
 def worker_memory_limit(workers: int) -> int:
-    """A LocalCluster worker's memory limit: 5 GiB, or less so that the workers together take
+    """A LocalCluster worker's memory limit: 6 GiB, or less so that the workers together take
     at most half of this machine's memory (``CTC_DASK_WORKER_MEMORY`` in bytes overrides)."""
     import os
 
