@@ -226,7 +226,8 @@ class _KeepingRows:
 @dataclass(eq=False)
 class Held:
     """One municipality's (or the rows of no municipality's) arrays on a worker: a
-    :class:`Cells` with the answers as uint8 codes, and the sorted labels behind its codes."""
+    :class:`Cells` with the answers as uint8 codes (indicators × rows), and the sorted labels
+    behind its codes."""
 
     cells: Cells
     labels: dict[str, np.ndarray | None]
@@ -258,7 +259,7 @@ def _muni_cells(name: str | None, munis: frozenset[str], inds: tuple, options: P
     frame = pd.concat(frames) if len(frames) != 1 else frames[0]
     cells = prepare(frame, inds, options)  # one municipality (or none): rows stay in file order
     rows = cells.rows
-    codes = np.where(np.isnan(rows.y), 2, rows.y).astype(np.uint8)
+    codes = np.ascontiguousarray(np.where(np.isnan(rows.y), 2, rows.y).astype(np.uint8).T)  # indicators × rows
     rows = replace(rows, y=codes, grade=np.asarray(_codes(frame, "grade", grades)),
                    gender=np.asarray(_codes(frame, "gender", genders)))
     labels: dict[str, np.ndarray | None] = {}
@@ -274,7 +275,7 @@ def _muni_cells(name: str | None, munis: frozenset[str], inds: tuple, options: P
 
 def _decode(held: Held) -> Cells:
     cells = held.cells
-    return replace(cells, rows=replace(cells.rows, y=_DECODE[cells.rows.y]))
+    return replace(cells, rows=replace(cells.rows, y=np.ascontiguousarray(_DECODE[cells.rows.y].T)))
 
 
 def _estimate_held(held: Held, options: ProfileOptions, icc: Any = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
@@ -293,13 +294,13 @@ def _school_sums(held: Held) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     the flagged (whole numbers, so the whole file's are these, stacked)."""
     rows = held.cells.rows
     inc = rows.include
-    codes, school, group = rows.y[inc], rows.school[inc], rows.muni_strata[inc]
+    codes, school, group = rows.y[:, inc], rows.school[inc], rows.muni_strata[inc]
     uniq, inverse = np.unique(school, return_inverse=True)
-    k, n_s = codes.shape[1], uniq.size
+    k, n_s = codes.shape[0], uniq.size
     cnt, tot = np.empty((n_s, k)), np.empty((n_s, k))
     for j in range(k):
-        cnt[:, j] = np.bincount(inverse[codes[:, j] != 2], minlength=n_s)
-        tot[:, j] = np.bincount(inverse[codes[:, j] == 1], minlength=n_s)
+        cnt[:, j] = np.bincount(inverse[codes[j] != 2], minlength=n_s)
+        tot[:, j] = np.bincount(inverse[codes[j] == 1], minlength=n_s)
     group_of = np.zeros(n_s, dtype=np.int64)
     group_of[inverse] = group
     return held.labels["school"][uniq], held.labels["muni_strata"][group_of], cnt, tot
@@ -322,7 +323,7 @@ def _whole(options: ProfileOptions, inds: tuple, munis: list[str], grades: list[
 
     def cat(attr: str) -> np.ndarray | None:
         values = [getattr(h.cells.rows, attr) for h in helds]
-        return None if any(v is None for v in values) else np.concatenate(values)
+        return None if any(v is None for v in values) else np.concatenate(values, axis=1 if attr == "y" else 0)
 
     rows = Rows(y=cat("y"), weights=cat("weights"), include=cat("include"),
                 school=_global_codes(helds, "school", "school"), strata=_global_codes(helds, "strata", "strata"),
@@ -519,5 +520,16 @@ class DaskSession:
 
     # -- rendering ------------------------------------------------------------------------
     def render(self, fn: Callable[[Any], Any], jobs: list[Any]) -> list[Any]:
-        """Each municipality's report and workbook as one task; results in job order."""
-        return [f.result() for f in [self.client.submit(_render, fn, job, pure=False) for job in jobs]]
+        """Each municipality's report and workbook as one task; results in job order. At most
+        four tasks per worker are submitted at a time: each carries its municipality's context
+        (about 4 MiB pickled), and a thousand of them at once held 4 GiB on the client."""
+        window: deque[Any] = deque()
+        out: list[Any] = []
+        limit = 4 * self.n_workers
+        for job in jobs:
+            window.append(self.client.submit(_render, fn, job, pure=False))
+            if len(window) >= limit:
+                out.append(window.popleft().result())
+        while window:
+            out.append(window.popleft().result())
+        return out

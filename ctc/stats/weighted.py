@@ -145,13 +145,12 @@ def coded_domain_proportions(
     df: DfRule = "domain",
     indicators: tuple[str, ...],
 ) -> DomainEstimates:
-    """:func:`domain_proportions` of answers given as codes (respondents × indicators
-    uint8: 0, 1, 2 = missing — what :func:`ctc.stats._taylor.encode` makes of 0.0, 1.0,
-    NaN): a quarter of the memory of float32 answers, the same numbers bit for bit."""
-    if codes.shape[0] != design.n or domains.n != design.n:
-        raise ValueError(f"codes have {codes.shape[0]} rows, design {design.n}, domains {domains.n}")
-    return _proportions(lambda layout: np.ascontiguousarray(codes[layout.order].T), tuple(indicators), design,
-                        domains, level, df)
+    """:func:`domain_proportions` of answers given as codes, indicator-major (indicators ×
+    respondents uint8: 0, 1, 2 = missing — what :func:`ctc.stats._taylor.encode` makes of
+    0.0, 1.0, NaN): a quarter of the memory of float32 answers, the same numbers bit for bit."""
+    if codes.shape[1] != design.n or domains.n != design.n:
+        raise ValueError(f"codes have {codes.shape[1]} respondents, design {design.n}, domains {domains.n}")
+    return _proportions(lambda layout: codes[:, layout.order], tuple(indicators), design, domains, level, df)
 
 
 def _proportions(encode, names, design, domains, level, df) -> DomainEstimates:
