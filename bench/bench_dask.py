@@ -7,7 +7,10 @@ a 2-worker LocalCluster). Printed: wall time, its ratio to the reference read, a
 peak memory of the whole process tree (PSS summed over the CLI, the Dask workers and
 any render processes, sampled every 0.5 s).
 Usage: python bench/bench_dask.py [--rows 10000,100000] [--municipalities 10,100]
-       [--engines local,dask] [--keep DIR] [--input FILE.parquet]
+       [--engines local,dask] [--keep DIR] [--input FILE.parquet] [--baseline ID]
+       [--time-v] [--stages]
+With --time-v the run is under /usr/bin/time -v (its wall and maximum RSS of the top
+process are printed too); the peak of the tree's summed RSS is printed beside the PSS.
 """
 
 from __future__ import annotations
@@ -30,21 +33,42 @@ def _pss(proc: psutil.Process) -> int:
         return 0
 
 
-def run_tree(cmd: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak PSS (GiB) of a command and all its children."""
+def _rss(proc: psutil.Process) -> int:
+    try:
+        return proc.memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+LAST: dict[str, float] = {}  # the last run's peak RSS sum (GiB) and /usr/bin/time -v figures
+
+
+def run_tree(cmd: list[str], interval: float = 0.5) -> tuple[float, float]:
+    """Wall seconds and peak PSS (GiB) of a command and all its children (also in LAST:
+    the peak of the summed RSS, which counts shared pages once per process)."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    root, peak = psutil.Process(proc.pid), 0
+    root, peak, peak_rss = psutil.Process(proc.pid), 0, 0
     while proc.poll() is None:
         try:
-            peak = max(peak, _pss(root) + sum(_pss(c) for c in root.children(recursive=True)))
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(_pss(c) for c in tree))
+            peak_rss = max(peak_rss, sum(_rss(c) for c in tree))
         except psutil.Error:
             pass
-        time.sleep(0.5)
+        time.sleep(interval)
     wall = time.perf_counter() - t
     err = proc.stderr.read() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    LAST.clear()
+    LAST["rss"] = peak_rss / 2**30
+    for line in err.splitlines():  # /usr/bin/time -v (--time-v): its own figures, for the top process
+        if "Maximum resident set size" in line:
+            LAST["time_v_max_rss"] = int(line.rsplit(":", 1)[1]) / 2**20  # KiB → GiB
+        elif "Elapsed (wall clock)" in line:
+            parts = [float(x) for x in line.rsplit(")", 1)[1].strip(": ").split(":")]
+            LAST["time_v_wall"] = sum(v * 60**k for k, v in enumerate(reversed(parts)))
     return wall, peak / 2**30
 
 
@@ -69,6 +93,9 @@ def main() -> None:
     ap.add_argument("--engines", default="local,dask")
     ap.add_argument("--keep", type=Path, default=None, help="reuse/keep the generated surveys in this folder")
     ap.add_argument("--input", type=Path, default=None, help="profile this Parquet file instead of simulating")
+    ap.add_argument("--baseline", default=None, help="ctc profile --baseline (e.g. demo-baseline)")
+    ap.add_argument("--time-v", action="store_true", help="run ctc profile under /usr/bin/time -v and print its figures")
+    ap.add_argument("--stages", action="store_true", help="print the stage timings of the run's manifest")
     args = ap.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
@@ -86,10 +113,20 @@ def main() -> None:
         read = read_seconds(path)
         for engine in args.engines.split(","):
             out = Path(tempfile.mkdtemp(dir=folder)) / "out"
-            wall, peak = run_tree([sys.executable, "-m", "ctc", "profile", str(path), "-o", str(out), "-q",
-                                   "--engine", engine])
+            cmd = [sys.executable, "-m", "ctc", "profile", str(path), "-o", str(out), "-q", "--engine", engine]
+            cmd += ["--baseline", args.baseline] if args.baseline else []
+            cmd = ["/usr/bin/time", "-v", *cmd] if args.time_v else cmd
+            wall, peak = run_tree(cmd, interval=0.5 if rows < 5_000_000 else 2.0)
             print(f"{rows:>12,} {munis or '':>6} {engine:>6} {read:7.2f} {wall:8.1f} {wall / read:8.1f} {peak:8.2f}G",
                   flush=True)
+            print(f"{'':>28} peak RSS summed over the tree {LAST['rss']:.2f}G"
+                  + (f"; /usr/bin/time -v: wall {LAST['time_v_wall']:.1f} s, max RSS of one process "
+                     f"{LAST['time_v_max_rss']:.2f}G" if "time_v_wall" in LAST else ""), flush=True)
+            if args.stages:
+                import json
+
+                timings = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["timings_seconds"]
+                print(f"{'':>28} stages (s): " + ", ".join(f"{k} {v:g}" for k, v in timings.items()), flush=True)
 
 
 if __name__ == "__main__":

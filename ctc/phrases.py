@@ -349,6 +349,7 @@ DE: dict[str, str] = {
     'family has {} labels for {} p-values': 'die Familie hat {} Bezeichnungen für {} p-Werte',
     'level must lie strictly between 0 and 1, got {}': 'level muss echt zwischen 0 und 1 liegen, angegeben: {}',
     'y has {} rows, design {}, domains {}': 'y hat {} Zeilen, Design {}, Domänen {}',
+    'codes have {} respondents, design {}, domains {}': 'die Codes haben {} Befragte, Design {}, Domänen {}',
     "df must be 'domain' or 'design', got {}": "df muss 'domain' oder 'design' sein, angegeben: {}",
     'y must be 2-D (respondents × indicators) with at least one indicator': 'y muss zweidimensional sein (Befragte × Indikatoren) mit mindestens einem Indikator',
     '{} indicator names for {} columns': '{} Indikatornamen für {} Spalten',

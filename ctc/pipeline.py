@@ -30,7 +30,7 @@ from .checks import (
 from .instrument.model import Instrument
 from .io.chunk import Chunk
 from .io.mapping import ColumnMap, resolve_columns
-from .io.read import ReadOptions, SourceInfo, iter_chunks
+from .io.read import ReadOptions, SourceInfo, iter_chunks, parquet_parts
 from .scoring.audit import audit_counts
 from .scoring.frame import Scored, score_chunk
 from .scoring.kernel import MIN_SPLIT_ROWS, default_threads, tune_allocator
@@ -49,6 +49,7 @@ class PipelineResult:
     excluded: int = 0
     kept: pd.DataFrame | None = None  # scored columns kept for the caller
     seconds: dict[str, float] = field(default_factory=dict)
+    remote: Any = None  # the kept columns held on the Dask workers (``kept`` is then their empty schema)
 
 
 def _check_chunk(chunk: Chunk, inst: Instrument, cmap: ColumnMap, source: SourceInfo) -> list[pd.DataFrame]:
@@ -107,6 +108,8 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
     tune_allocator()
     t0 = time.perf_counter()
     source, chunks = iter_chunks(path, read)  # reads the first chunk
+    if getattr(mapper, "reads", False) and source.format == "parquet":
+        chunks = parquet_parts(source, read)  # the workers read their own row groups
     t_first = time.perf_counter() - t0
     cmap, problems = resolve_columns(inst, source.columns, mapping=mapping, role_overrides=roles)
     if inspect is not None:
@@ -170,6 +173,7 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
     result.audit = pd.concat(audits, ignore_index=True)
     if keep is not None:
         result.kept = pd.concat(kept) if kept else pd.DataFrame()
+    result.remote = getattr(mapper, "held", None)
     result.seconds = {"read": t_read, "score": t_score + time.perf_counter() - t2, "write": t_sink,
                       "total": time.perf_counter() - t0}
     return result

@@ -857,6 +857,47 @@ def _parquet_chunks(info: SourceInfo, options: ReadOptions) -> Iterator[ArrowChu
         raise _parquet_error(info.path, exc) from None
 
 
+@dataclass(frozen=True)
+class ParquetPart:
+    """Rows ``start``–``stop`` of a Parquet file, read where the work runs (a Dask worker):
+    the same rows as the chunk :func:`iter_chunks` gives there, without passing through the client."""
+
+    path: Path
+    start: int
+    stop: int
+
+    def __len__(self) -> int:
+        return self.stop - self.start
+
+    def read(self) -> ArrowChunk:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            with pq.ParquetFile(self.path) as pf:
+                meta = pf.metadata
+                groups, first, at = [], None, 0
+                for i in range(meta.num_row_groups):
+                    n = meta.row_group(i).num_rows
+                    if at < self.stop and at + n > self.start:
+                        groups.append(i)
+                        first = at if first is None else first
+                    at += n
+                table = pf.read_row_groups(groups).slice(self.start - (first or 0), len(self)).combine_chunks()
+        except (pa.ArrowException, OSError, UnicodeDecodeError) as exc:
+            raise _parquet_error(self.path, exc) from None
+        batches = table.to_batches()
+        batch = batches[0] if len(batches) == 1 else pa.RecordBatch.from_pylist([], schema=table.schema)
+        return ArrowChunk(batch, self.start)
+
+
+def parquet_parts(info: SourceInfo, options: ReadOptions | None = None) -> Iterator[ParquetPart]:
+    """The chunks of :func:`iter_chunks` for a Parquet file, as row ranges to read elsewhere."""
+    size = (options or ReadOptions()).rows_for("parquet")
+    rows = info.row_count or 0
+    return (ParquetPart(Path(info.path), a, min(a + size, rows)) for a in range(0, rows, size))
+
+
 _READERS: dict[str, _Reader] = {
     "csv": _Reader(_probe_text, _text_chunks),
     "tsv": _Reader(_probe_text, _text_chunks),

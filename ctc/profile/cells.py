@@ -95,16 +95,24 @@ def _labels(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
 def _rank_pairs(first: np.ndarray, second: np.ndarray | None) -> np.ndarray:
     """Codes of the labels f"{first}\\x1f{second}" in their sorted order, built from the
     distinct pairs only (the design used to format one string per respondent)."""
+    return pair_labels(first, second)[0]
+
+
+def pair_labels(first: np.ndarray, second: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_rank_pairs`'s codes and the sorted distinct labels they index (so that the
+    codes of parts of the file can be put on the whole file's scale: ctc.engine.dask_engine)."""
     a_codes, a_uniq = pd.factorize(first)
     if second is None:
         labels = np.array([f"{m}\x1f{0.0}" for m in a_uniq], dtype=object)  # no school column: zeros
-        return pd.factorize(labels, sort=True)[0][a_codes].astype(np.int64)
+        codes, uniq = pd.factorize(labels, sort=True)
+        return codes[a_codes].astype(np.int64), np.asarray(uniq, dtype=object)
     b_codes, b_uniq = pd.factorize(second)
     pair = a_codes.astype(np.int64) * max(len(b_uniq), 1) + b_codes
     uniq, inverse = np.unique(pair, return_inverse=True)
     a, b = np.divmod(uniq, max(len(b_uniq), 1))
     labels = np.array([f"{a_uniq[i]}\x1f{b_uniq[j]}" for i, j in zip(a, b)], dtype=object)
-    return pd.factorize(labels, sort=True)[0][inverse].astype(np.int64)
+    codes, sorted_labels = pd.factorize(labels, sort=True)
+    return codes[inverse].astype(np.int64), np.asarray(sorted_labels, dtype=object)
 
 
 def _floats(col: pd.Series) -> np.ndarray:

@@ -46,9 +46,16 @@ def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | 
     :class:`ctc.engine.dask_engine.DaskSession`); None: in this process."""
     estimate, prio = (estimate_cells, prioritise) if engine is None else (engine.estimate_cells, engine.prioritise)
     inds = indicators(inst)
-    genders = list(inst.genders or {}) or sorted(set(scored["gender"].dropna().astype(str))) if "gender" in scored else []
-    check_design(scored, options)
-    cells = prepare(scored, inds, options)  # the respondent table split once, for the estimate and the bootstrap
+    remote = getattr(engine, "rows", None)  # the respondent rows held on the Dask workers
+    if remote is not None:
+        found = remote.summary()
+        genders = (list(inst.genders or {}) or sorted(found.genders)) if "gender" in scored else []
+        check_design(scored, options, has_school=found.school_any)
+        cells = engine.prepare(inds, options)  # each municipality's arrays, built and kept on the workers
+    else:
+        genders = list(inst.genders or {}) or sorted(set(scored["gender"].dropna().astype(str))) if "gender" in scored else []
+        check_design(scored, options)
+        cells = prepare(scored, inds, options)  # the respondent table split once, for the estimate and the bootstrap
     estimates = estimate(cells, options)
     trim()  # the kernel's temporaries (one float64 block per indicator chunk)
     # the indicators' tables in the render processes' number of processes (not beside a Dask client's threads)

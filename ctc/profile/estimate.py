@@ -86,9 +86,11 @@ def _gvf(rows: Rows, domains: Domains, n: np.ndarray, icc: Icc) -> tuple[np.ndar
 
 
 def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
-         icc: Icc | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+         icc: Icc | None = None, proportions=domain_proportions) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """``proportions``: :func:`ctc.stats.domain_proportions`, or a function with its
+    arguments taking ``rows.y`` as answer codes (the Dask engine's whole-file rows)."""
     design, domains = cell_design(rows, options, whole), cell_domains(rows, cells)
-    est = domain_proportions(rows.y, design, domains, level=options.level, indicators=tuple(i.id for i in cells.inds))
+    est = proportions(rows.y, design, domains, level=options.level, indicators=tuple(i.id for i in cells.inds))
     if options.calibration is not None:  # weighted by `ctc weights`: residuals of the calibration model
         from ..weights.model import calibrated_estimates
 
@@ -135,10 +137,14 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
                          "n_eff_gvf": n_gvf, "df_gvf": df_gvf}
 
 
-def check_design(scored: pd.DataFrame, options: ProfileOptions) -> None:
-    """An option that cannot apply to these data is an error, never ignored."""
+def check_design(scored: pd.DataFrame, options: ProfileOptions, has_school: bool | None = None) -> None:
+    """An option that cannot apply to these data is an error, never ignored. ``has_school``:
+    whether the rows name a school, when ``scored`` holds only the columns (the Dask engine)."""
     cols = options.design_columns()
-    has_school = "school" in scored.columns and bool(scored["school"].notna().any())
+    if has_school is None:
+        has_school = "school" in scored.columns and bool(scored["school"].notna().any())
+    else:
+        has_school = has_school and "school" in scored.columns
     if options.design == "clusters" and not has_school:
         raise UsageError("--design clusters needs a school column: the schools are the sampled clusters",
                          "Map a school column (see --mapping), or use --design census.")

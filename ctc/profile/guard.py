@@ -73,6 +73,19 @@ def guarded_run(input_path: str | Path, inst: Instrument, options: ProfileOption
 
     result = run(input_path, inst, mapping=mapping, read=read, progress=progress, roles=roles, inspect=inspect, mapper=mapper,
                  keep=_keep)
+    if result.remote is not None:  # the kept columns stayed on the Dask workers
+        summary = result.remote.summary()
+        if _remote_fits(summary, options):
+            used = result.columns.role("weight")
+            waves = tuple(summary.waves)  # select_wave with one wave (or none) in the file
+            selection = (Selection(waves=waves, wave=waves[0] if waves else None, wave_chosen="only wave")
+                         if "wave" in summary.columns else Selection())
+            selection = replace(selection, weight_column=used or weight_column[0],
+                                weights="ignored" if options.unweighted else ("used" if used else "none"))
+            return result, selection
+        # anything beyond the plain case (several waves, a failed guard, design columns, calibration):
+        # the rows come to this process and the checks below run as in the in-process engine
+        result = replace(result, kept=result.remote.gather(), remote=None)
     result, selection = select_wave(result, inst, options.wave)
     used = result.columns.role("weight")
     selection = replace(selection, weight_column=used or weight_column[0],
@@ -81,6 +94,19 @@ def guarded_run(input_path: str | Path, inst: Instrument, options: ProfileOption
         check_weights(result, used)
     check_profilable(result, inst)
     return result, selection
+
+
+#: columns whose checks (check_population_sizes) and uses need the rows in this process
+_ROWS_NEEDED = ("stratum", "schools_population", "enrolled")
+
+
+def _remote_fits(summary: Any, options: ProfileOptions) -> bool:
+    """The run can go on with the rows on the workers: at most one wave (no --wave), every
+    weight valid, something to profile, no calibration model and no declared design columns."""
+    return (options.wave is None and len(summary.waves) <= 1 and summary.weight_invalid == 0
+            and summary.rows > 0 and summary.municipality_any and summary.grade_any and summary.included_any
+            and summary.included_municipality_any and options.calibration is None
+            and not any(c in summary.columns for c in _ROWS_NEEDED))
 
 
 def _keep(scored: Any) -> pd.DataFrame:

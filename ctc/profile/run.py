@@ -214,7 +214,7 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
     inst = load_instrument(instrument)
     base = load_baseline(baseline, inst) if baseline is not None else None
     result, selection = guarded_run(input_path, inst, options, mapping=Path(mapping) if mapping else None, read=read, progress=progress,
-                                   mapper=None if session is None else session.map_ordered)
+                                   mapper=None if session is None else session.keeping_rows())
     trim()  # the read and scoring buffers are freed: give them back before the estimate
     t1 = time.perf_counter()
     options = options.with_design_roles(result.kept.columns)  # @stratum, @schools_population, @enrolled
@@ -303,6 +303,8 @@ def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], worke
 
 def _survey_year(result: PipelineResult) -> int:
     """The newest wave in the data when it has a wave column, else this year."""
+    if result.remote is not None:  # the rows are on the Dask workers: their newest wave
+        return result.remote.summary().survey_year or datetime.now(UTC).year
     kept = result.kept
     if kept is not None and "wave" in kept.columns:
         waves = pd.to_numeric(kept["wave"], errors="coerce").dropna()

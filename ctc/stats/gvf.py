@@ -58,6 +58,17 @@ def anova_icc(y: NDArray[np.floating], school: NDArray[np.integer], group: NDArr
     tot = np.zeros((n_s, k))
     np.add.at(cnt, school, seen.astype(np.float64))
     np.add.at(tot, school, yz)
+    group_of = np.zeros(n_s, dtype=np.int64)
+    group_of[school] = np.asarray(group)
+    return icc_from_sums(cnt, tot, group_of)
+
+
+def icc_from_sums(cnt: NDArray[np.floating], tot: NDArray[np.floating], group_of: NDArray[np.integer]) -> Icc:
+    """:func:`anova_icc` from its sufficient statistics: per school (rows, in the order of
+    the school codes) and column the answers ``cnt`` and the flagged ``tot``, and the
+    group of every school. Counts are whole numbers, so sums of them taken per part of
+    the file (a municipality on a Dask worker) are exactly the whole file's."""
+    k = cnt.shape[1]
     n = cnt.sum(axis=0)
     grand = np.divide(tot.sum(axis=0), n, out=np.full(k, np.nan), where=n > 0)
     mean_s = np.divide(tot, cnt, out=np.zeros_like(tot), where=cnt > 0)
@@ -75,8 +86,6 @@ def anova_icc(y: NDArray[np.floating], school: NDArray[np.integer], group: NDArr
     floor = np.where(m0 > 1, -0.5 / np.maximum(m0 - 1, 1e-9), 0.0)
     rho = np.where((S >= 2) & (n > S), np.clip(np.nan_to_num(rho, nan=0.0), floor, 1.0), np.nan)
     # groups with data per column: a school lies in one group
-    group_of = np.zeros(n_s, dtype=np.int64)
-    group_of[school] = np.asarray(group)
     groups = np.array([np.unique(group_of[cnt[:, j] > 0]).size for j in range(k)], dtype=np.float64)
     return Icc(rho=rho, df=S - groups, schools=S)
 

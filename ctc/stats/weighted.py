@@ -133,8 +133,29 @@ def domain_proportions(
         raise ValueError(f"df must be 'domain' or 'design', got {df!r}")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+    return _proportions(lambda layout: _taylor.encode(values, layout), names, design, domains, level, df)
+
+
+def coded_domain_proportions(
+    codes: NDArray[np.uint8],
+    design: SurveyDesign,
+    domains: Domains,
+    *,
+    level: float = 0.95,
+    df: DfRule = "domain",
+    indicators: tuple[str, ...],
+) -> DomainEstimates:
+    """:func:`domain_proportions` of answers given as codes, indicator-major (indicators ×
+    respondents uint8: 0, 1, 2 = missing — what :func:`ctc.stats._taylor.encode` makes of
+    0.0, 1.0, NaN): a quarter of the memory of float32 answers, the same numbers bit for bit."""
+    if codes.shape[1] != design.n or domains.n != design.n:
+        raise ValueError(f"codes have {codes.shape[1]} respondents, design {design.n}, domains {domains.n}")
+    return _proportions(lambda layout: codes[:, layout.order], tuple(indicators), design, domains, level, df)
+
+
+def _proportions(encode, names, design, domains, level, df) -> DomainEstimates:
     layout = _taylor.build_layout(design, domains)
-    codes = _taylor.encode(values, layout)
+    codes = encode(layout)
     step = max(1, _CHUNK_ELEMENTS // max(layout.order.size, 1))
     parts = [
         _taylor.chunk_sums(codes[start : start + step], layout, design)
@@ -144,7 +165,7 @@ def domain_proportions(
     if design.second_stage is not None:  # two-stage design: add the within-PSU stage (R multistage)
         stage2 = design.second_stage
         layout2 = _taylor.build_layout(stage2, domains)
-        codes2 = _taylor.encode(values, layout2)
+        codes2 = encode(layout2)
         var2 = np.concatenate([_taylor.chunk_sums(codes2[s : s + step], layout2, stage2)[4]
                                for s in range(0, codes2.shape[0], step)], axis=1)
         var = var + var2

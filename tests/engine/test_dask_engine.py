@@ -128,3 +128,56 @@ def test_profile_on_a_running_scheduler(survey: Path, local: Path) -> None:
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         ctc("profile", survey, "-o", out, "--engine", "dask", "--scheduler", cluster.scheduler_address, "-q")
     same_output(local, out)
+
+
+def _blank_municipalities(survey: Path, target: Path) -> Path:
+    """The survey with 40 respondents who name no municipality (they count for the whole
+    file only), written in row groups of 300 rows."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(survey)
+    values = table.column("municipality").to_pylist()
+    for i in np.random.default_rng(1).choice(len(values), 40, replace=False):
+        values[i] = None
+    table = table.set_column(table.column_names.index("municipality"), "municipality",
+                             pa.array(values, type=table.column("municipality").type))
+    pq.write_table(table, target, row_group_size=300)
+    return target
+
+
+@pytest.mark.parametrize("design", ["census", "clusters"])
+def test_rows_kept_on_the_workers_give_the_in_process_profile(survey: Path, design: str) -> None:
+    """Several partitions read on the workers (row ranges across row groups), rows without a
+    municipality, both designs (clusters: the file's ICC from per-school sums): the same
+    files as in process, and the rows never came to the client."""
+    import ctc.engine.dask_engine as dask_engine
+    from ctc.engine import Engine
+    from ctc.io.read import ReadOptions
+    from ctc.profile.options import ProfileOptions
+    from ctc.profile.run import profile
+
+    path = _blank_municipalities(survey, survey.parent / f"blank-{design}.parquet")
+    options, read = ProfileOptions(design=design), ReadOptions(chunk_rows=250)
+    a, b = survey.parent / f"kept-local-{design}", survey.parent / f"kept-dask-{design}"
+    profile(path, a, options=options, read=read)
+    gathered = []
+    original = dask_engine.HeldRows.gather
+    dask_engine.HeldRows.gather = lambda self: gathered.append(1) or original(self)  # type: ignore[method-assign]
+    try:
+        profile(path, b, options=options, read=read, engine=Engine("dask"))
+    finally:
+        dask_engine.HeldRows.gather = original  # type: ignore[method-assign]
+    assert not gathered
+    same_output(a, b)
+
+
+def test_a_file_with_two_waves_is_profiled_the_same_on_dask(tmp_path: Path) -> None:
+    """Several waves: the rows come to the client and the in-process guards choose the wave."""
+    path = tmp_path / "waves.parquet"
+    ctc("simulate", "-o", path, "--municipalities", 3, "--respondents", 300, "--weights", "--seed", 6,
+        "--waves", "2024,2026", "-q")
+    ctc("profile", path, "-o", tmp_path / "local", "-q")
+    ctc("profile", path, "-o", tmp_path / "dask", "--engine", "dask", "-q")
+    same_output(tmp_path / "local", tmp_path / "dask")
