@@ -13,6 +13,7 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from numbers import Integral
 from typing import Any
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -146,7 +147,7 @@ def number(value: float, lang: str = "en", digits: int | None = None, *, groupin
             # Babel rounds the float's shortest repr in the decimal context; rounding is idempotent,
             # so the value as it will be printed is the key: the many values that print alike (a
             # profile has 7,000 per town) share one Babel call
-            exact = Decimal(int(value)) if isinstance(value, int) else Decimal(repr(v))
+            exact = Decimal(int(value)) if isinstance(value, Integral) else Decimal(repr(v))
             try:
                 shown = exact.quantize(_QUANTUM[6 if digits is None else min(digits, 7)]) if (digits or 0) < 8 else exact
             except InvalidOperation:  # beyond the context's precision: as it is

@@ -85,9 +85,10 @@ def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules, unk
     cost = cells.cost * (1.0 + group / max(1, int(group.max(initial=0))) / 10)  # smaller cells first
     public = implied(cells, n, x, rules)
     hidden = np.zeros_like(sens)
+    keys = [n[:, k].tobytes() + x[:, k].tobytes() + bytes([k in (unknown_n or [])]) for k in range(n.shape[1])]
     first: dict[bytes, int] = {}  # identical indicator tables: protected once
-    for k in range(n.shape[1]):
-        first.setdefault(n[:, k].tobytes() + x[:, k].tobytes() + bytes([k in (unknown_n or [])]), k)
+    for k, key in enumerate(keys):
+        first.setdefault(key, k)
     todo = list(first.values())
 
     def one(k: int) -> np.ndarray:
@@ -95,8 +96,8 @@ def protect_family(cells: Cells, n: np.ndarray, x: np.ndarray, rules: Rules, unk
                        sens[:, k], cost, rules.protection, public[:, k], size=n[:, k])
 
     done = dict(zip(todo, _map(one, todo, workers if cells.network.n_cells * len(todo) >= _PARALLEL_WORK else 1)))
-    for k in range(n.shape[1]):
-        hidden[:, k] = done[first[n[:, k].tobytes() + x[:, k].tobytes() + bytes([k in (unknown_n or [])])]]
+    for k, key in enumerate(keys):
+        hidden[:, k] = done[first[key]]
     return Protected(cells, n, x, hidden, sens, empty_group, public, tuple(unknown_n or ()))
 
 

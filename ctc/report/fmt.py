@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
-from functools import lru_cache
 
 from ..i18n import number
 from .strings import msg
@@ -23,24 +21,7 @@ def missing(value: object) -> bool:
 def num(value: object, lang: str, digits: int = 1) -> str:
     if missing(value):
         return DASH
-    v = float(value)  # type: ignore[arg-type]
-    if math.isinf(v):
-        return _num(v, math.copysign(1.0, v), lang, digits)
-    # keyed by the value as Babel rounds it (the float's shortest repr, quantized in the current decimal
-    # context), so the many values that print alike share one Babel call; rounding is idempotent
-    shown = Decimal(repr(v)).quantize(_QUANTUM[digits] if digits < len(_QUANTUM) else Decimal(10) ** -digits)
-    return _num(shown, math.copysign(1.0, v), lang, digits)
-
-
-_QUANTUM = tuple(Decimal(10) ** -d for d in range(8))
-
-
-@lru_cache(maxsize=65536)
-def _num(value: float | Decimal, sign: float, lang: str, digits: int) -> str:
-    """Babel's formatting is a third of building a report view (7,000 calls per town)
-    and a pure function of its input: memoised. ``sign`` keeps -0.0 apart from 0.0,
-    which compare (and hash) equal."""
-    return number(value, lang, digits).replace("-", MINUS)  # type: ignore[arg-type]
+    return number(float(value), lang, digits).replace("-", MINUS)  # type: ignore[arg-type]  # memoised there
 
 
 def signed(value: object, lang: str, digits: int = 1) -> str:
