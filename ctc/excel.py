@@ -41,6 +41,12 @@ def styled(cell: Any, *, font: Font | None = None, fill: PatternFill | None = No
     is a short array of indices into those lists, so the array for (the cell's current
     style, these objects) is computed once per workbook and copied after that. The cache
     holds the objects themselves, so the ``id`` in its key cannot be reused by another."""
+    if not hasattr(cell, "_style"):  # a cell of the fast writer (planning/fast.py) holds the objects themselves
+        for name, v in (("font", font), ("fill", fill), ("alignment", alignment), ("protection", protection),
+                        ("number_format", number_format)):
+            if v is not None:
+                setattr(cell, name, v)
+        return
     wb = cell.parent.parent
     cache = wb.__dict__.setdefault("_ctc_styles", {})
     key = (tuple(cell._style) if cell._style else None, id(font), id(fill), id(alignment), id(protection), number_format)
@@ -75,6 +81,17 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
     cell.value = value
     if number_format and isinstance(value, int | float):
         styled(cell, number_format=number_format)
+
+
+def formula(ws: Worksheet, row: int, col: int, text: str, result: Any = None) -> None:
+    """A formula cell. ``result``: its value in the workbook as written, where known.
+    openpyxl stores no value, so every program computes it on opening; the fast writer
+    (planning/fast.py) needs it, as LibreOffice shows an XlsxWriter file's stored values
+    until something is recalculated."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = text
+    if not hasattr(cell, "_style"):
+        cell.result = result
 
 
 def write_table(ws: Worksheet, top: int, headers: Sequence[str], rows: Iterable[Sequence[Any]],

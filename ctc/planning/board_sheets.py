@@ -10,7 +10,7 @@ from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..excel import DASH, HEADER_FILL, HEADER_FONT, put, title
+from ..excel import DASH, HEADER_FILL, HEADER_FONT, formula, put, title
 from ..i18n import t
 from .book import AMBER, GREEN, LIGHT_RED, Book, note, value
 from .layout import CAPACITY, NOTE_ROW, SPARE, TABLES, format_key, key_number
@@ -204,16 +204,19 @@ def gaps_sheet(book: Book) -> None:
             continue
         cell = ws.cell(row=GAP_HEADER_ROW, column=c)
         cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+    # what the formulas give in a workbook nobody has filled in yet (None: not known here)
+    count = 0 if not book.board.tables.get("inventory") else None
+    decision = "" if not book.board.decisions else None
     for r, (fid, kind, label) in enumerate(rows, start=GAP_FIRST_ROW):
         put(ws, r, 1, fid)
         ws.cell(row=r, column=1).font = Font(color="808080", size=9)
         put(ws, r, 2, t(f"kind.{kind}", book.lang))
         put(ws, r, 3, label)
-        ws.cell(row=r, column=4).value = "=IFERROR(INDEX(ctc_prio_decision,MATCH($A{0},ctc_prio_key,0))&\"\",\"\")".format(r)
+        formula(ws, r, 4, "=IFERROR(INDEX(ctc_prio_decision,MATCH($A{0},ctc_prio_key,0))&\"\",\"\")".format(r), decision)
         for b, start in enumerate(starts):
-            ws.cell(row=r, column=start).value = gap_formula(r, None, b == 1)
+            formula(ws, r, start, gap_formula(r, None, b == 1), count)
             for k in range(start + 1, start + width):
-                ws.cell(row=r, column=k).value = gap_formula(r, get_column_letter(k), b == 1)
+                formula(ws, r, k, gap_formula(r, get_column_letter(k), b == 1), count)
     last = GAP_FIRST_ROW + max(len(rows), 1) - 1
     if rows:
         for start in starts:

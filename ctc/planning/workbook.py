@@ -29,6 +29,7 @@ from . import keep
 from . import info_sheets as info
 from . import profile_sheets as ps
 from .book import Board, Book, stamp, survey_year
+from .fast import LightWorkbook
 from .layout import HIDDEN, SHEETS, format_key
 from .match import planning_priorities, suggest_programmes
 from .merge import Merged, Moved, merge
@@ -71,10 +72,13 @@ def _unique(items: list[str]) -> list[str]:
 
 def build(ctx: MunicipalityContext, catalogue: Catalogue, board: Board, *, decided: list[str], created: str,
           updated: str, prepare: Callable[[Book], None], meta: Mapping[str, Any] | None = None,
-          waves: WaveValues | None = None) -> Book:
-    """The whole workbook in memory (with "Priorities over time" when ``waves`` is given)."""
+          waves: WaveValues | None = None, fast: bool = False) -> Book:
+    """The whole workbook in memory (with "Priorities over time" when ``waves`` is given).
+
+    ``fast``: in the fast writer's light sheets (planning/fast.py), for a new workbook;
+    otherwise in openpyxl's, which an update needs (it copies the board's own sheets in)."""
     lang = ctx.lang if ctx.lang in LANGS else "en"
-    wb = Workbook()
+    wb: Any = LightWorkbook() if fast else Workbook()
     names = {sid: s(f"sheet.{sid}", lang) for sid in SHEETS}
     wb.active.title = names["overview"]  # type: ignore[union-attr]
     for sid in SHEETS[1:]:
@@ -150,7 +154,8 @@ def write_planning_workbook(ctx: MunicipalityContext, path: str | Path, *, catal
                           "refresh it with 'ctc workbook update' (the board's entries are kept), or choose another path")
     now = stamp()
     waves = read_compare(compare, clean_text(ctx.municipality), ctx.instrument.id) if compare is not None else None
-    book = build(ctx, catalogue or load_catalogue(), Board(), decided=[], created=now, updated="", prepare=_fresh, waves=waves)
+    book = build(ctx, catalogue or load_catalogue(), Board(), decided=[], created=now, updated="", prepare=_fresh, waves=waves,
+                 fast=True)
     _save(book, path, overwrite=False)
     return PlanningResult(**_result(book, path, t0))
 

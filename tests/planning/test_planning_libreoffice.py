@@ -80,6 +80,21 @@ def test_german_workbook_exports_to_pdf(inst, tmp_path: Path) -> None:
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
+def test_a_new_workbook_shows_its_gap_matrix_and_charts_in_libreoffice(inst, tmp_path: Path) -> None:
+    """A new workbook is written by XlsxWriter, whose formulas carry the value they
+    show until something is recalculated, and LibreOffice does not recalculate it on
+    opening: the empty gap matrix must show 0 offers and no decision (not a stale 0)."""
+    path = tmp_path / "planning.xlsx"
+    write_planning_workbook(make_context(inst), path)
+    out = soffice(path, "xlsx", tmp_path / "lo")
+    written = load_workbook(path)["Gap matrix"]
+    factors = [r for r in range(7, written.max_row + 1) if str(written.cell(row=r, column=4).value).startswith("=")]
+    ws = load_workbook(out, data_only=True)["Gap matrix"]
+    rows = [[ws.cell(row=r, column=c).value for c in range(4, 11)] for r in factors]
+    assert len(rows) >= 3 and all(row[0] in (None, "") and row[1:] == [0] * 6 for row in rows)
+    assert len(load_workbook(out)["Profile"]._charts) >= 2
+
+
 def test_validations_and_protection_survive_libreoffice(filled: Path, tmp_path: Path) -> None:
     """LibreOffice opens the protected workbook, recalculates it and saves the
     validations' messages and the sheet protection back unchanged."""

@@ -44,7 +44,9 @@ def test_every_sheet_prints_one_page_wide_and_its_content_lies_in_its_print_area
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
             continue
-        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # fitToWidth 1 is the file format's default, which XlsxWriter leaves out (read as None)
+        assert ws.page_setup.fitToWidth in (1, None) and ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToHeight == 0, ws.title
         assert ws.print_area, ws.title
         low_col, low_row, high_col, high_row = range_boundaries(ws.print_area.split(",")[0].split("!")[-1].replace("$", ""))
         assert (low_col, low_row) == (1, 1)
