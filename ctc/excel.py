@@ -25,10 +25,13 @@ DASH = "–"
 MAX_TEXT = 32_767  # characters an .xlsx cell holds
 _SPACE_LIKE = re.compile(r"[\x0b\x0c]")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+_ANY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def clean_text(text: str) -> str:
     """``text`` without the characters an .xlsx cannot hold (the visible text is kept)."""
+    if _ANY.search(text) is None:  # nearly every text: one scan instead of two substitutions
+        return text
     return _ILLEGAL.sub("", _SPACE_LIKE.sub(" ", text))
 
 

@@ -60,6 +60,13 @@ def _rule_rank(prio: pd.DataFrame) -> pd.Series:
 def planning_priorities(ctx: MunicipalityContext, decided: Collection[str] | None = None) -> list[tuple[str, int]]:
     """``(factor id, rank)`` pairs for matching: the board's decided factors when any,
     else the shortlist; rank = order within kind under the shortlist rule."""
+    key = ("planning_priorities", tuple(sorted(decided)) if decided else None)
+    if key not in ctx.memo:
+        ctx.memo[key] = _planning_priorities(ctx, decided)
+    return list(ctx.memo[key])
+
+
+def _planning_priorities(ctx: MunicipalityContext, decided: Collection[str] | None) -> list[tuple[str, int]]:
     prio = ctx.priorities
     if prio is None or len(prio) == 0:
         return []
@@ -106,6 +113,16 @@ def suggest_programmes(ctx: MunicipalityContext, catalogue: Catalogue | None = N
     nothing is prioritised or no grade was surveyed.
     """
     cat = catalogue if catalogue is not None else load_catalogue()
+    # the report and the workbook of a municipality ask for the same matches
+    key = ("suggest_programmes", id(cat), top, tuple(sorted(decided)) if decided else None, country)
+    hit = ctx.memo.get(key)
+    if hit is None or hit[0] is not cat:
+        hit = ctx.memo[key] = (cat, *_suggest(ctx, cat, top, decided, country))
+    return list(hit[1]), hit[2].copy()
+
+
+def _suggest(ctx: MunicipalityContext, cat: Catalogue, top: int, decided: Collection[str] | None,
+             country: str | None) -> tuple[list[Match], pd.DataFrame]:
     code, _ = planning_country(ctx, cat, country)
     priorities = [p for p in planning_priorities(ctx, decided) if p[0] in {sc.id for sc in ctx.instrument.scales}]
     ages = surveyed_ages(ctx)

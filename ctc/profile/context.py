@@ -37,6 +37,9 @@ class MunicipalityContext:
     baseline: Baseline | None
     options: ProfileOptions
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: results derived from the fields above, asked for by both the report and the workbook
+    #: (programme matches, planning priorities); not an init field, so ``replace`` starts afresh
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def lang(self) -> str:
