@@ -72,6 +72,22 @@ def _chart_times(ctxs) -> list[float]:
         report_profile.dot_chart, report_profile.grade_panels = saved
 
 
+def _fresh_memo(ctx):
+    """The context without what an earlier render of it remembered (programme matches)."""
+    object.__setattr__(ctx, "memo", {})
+    return ctx
+
+
+def _write_with(ctx, path: Path, fast: bool) -> None:
+    from ctc.catalogue import load_catalogue
+    from ctc.planning.book import Board
+    from ctc.planning.workbook import _fresh, _save, build
+
+    book = build(_fresh_memo(ctx), load_catalogue(), Board(), decided=[], created="2026-01-01T00:00:00+00:00", updated="",
+                 prepare=_fresh, fast=fast)
+    _save(book, path, False)
+
+
 def _line(name: str, times: list[float]) -> str:
     ms = [1000 * t for t in times]
     return f"{name:<24} CPU mean {statistics.mean(ms):7.1f} ms  median {statistics.median(ms):7.1f} ms  best {min(ms):7.1f} ms"
@@ -96,7 +112,15 @@ def main() -> None:
     print(_line("report (template only)", _times(render_view, views)))
     print(_line("report (whole)", _times(render_html, ctxs)))
     paths = iter(tmp / f"w{i}.xlsx" for i in range(10 * len(ctxs)))
-    print(_line("workbook", _times(lambda c: write_planning_workbook(c, next(paths)), ctxs)))
+    print(_line("workbook", _times(lambda c: write_planning_workbook(_fresh_memo(c), next(paths)), ctxs)))
+    # the reference in the same process: the same workbooks through openpyxl (what updates use)
+    fast, slow = [], []
+    for ctx in ctxs:
+        fast += _times(lambda c: _write_with(c, next(paths), True), [ctx])
+        slow += _times(lambda c: _write_with(c, next(paths), False), [ctx])
+    print(_line("workbook (XlsxWriter)", fast))
+    print(_line("workbook (openpyxl)", slow))
+    print(f"{'XlsxWriter / openpyxl':<24} median {statistics.median(fast) / statistics.median(slow):5.2f}")
     jobs = []
     for i, ctx in enumerate(ctxs):
         jobs.append((ctx, tmp / "fan" / f"m{i}", None))

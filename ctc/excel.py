@@ -64,26 +64,30 @@ def styled(cell: Any, *, font: Font | None = None, fill: PatternFill | None = No
         cell._style = copy(hit[4])
 
 
-def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> None:
-    """Write one cell; strings are forced to text, NaN/None become an empty cell."""
+def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None = None) -> Any:
+    """Write one cell and return it; strings are forced to text, NaN/None/NA become an empty cell."""
     cell = ws.cell(row=row, column=col)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        cell.value = None
-        return
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        value = value.item()
-    if value is not None and str(value) == "<NA>":
-        cell.value = None
-        return
     if isinstance(value, str):
+        if value == "<NA>":  # pandas' missing value, written out by an earlier step
+            cell.value = None
+            return cell
         # cleaned here, so openpyxl's own scan for illegal characters (a regex over every
         # string, a sixth of a workbook's writing time) is skipped; its length limit kept
         cell._value = clean_text(value)[:MAX_TEXT]
         cell.data_type = "s"  # never a formula, whatever the first character
-        return
+        return cell
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        cell.value = None
+        return cell
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if not isinstance(value, int | float) and str(value) == "<NA>":  # pd.NA
+        cell.value = None
+        return cell
     cell.value = value
     if number_format and isinstance(value, int | float):
         styled(cell, number_format=number_format)
+    return cell
 
 
 def formula(ws: Worksheet, row: int, col: int, text: str, result: Any = None) -> None:

@@ -75,9 +75,9 @@ def write_table(book: Book, ws: Worksheet, sheet_id: str, fields: Sequence[Field
         if lines > 1:  # wrapped text: spreadsheet programs do not grow rows written by openpyxl
             ws.row_dimensions[r].height = 15 * min(lines, 8)
         for c, (f, v) in enumerate(zip(fields, values), start=1):
-            put(ws, r, c, v)
+            cell = put(ws, r, c, v)
             board = f.role == "board"  # board cells: filled, and editable where the sheet is protected
-            styled(ws.cell(row=r, column=c), number_format=f.fmt or None, font=KEY_FONT if f.role == "key" else None,
+            styled(cell, number_format=f.fmt or None, font=KEY_FONT if f.role == "key" else None,
                    fill=BOARD_FILL if board else None, protection=UNLOCKED if board else None,
                    alignment=WRAP_TOP if f.role != "key" and f.width >= 28 else None)
     for c, f in enumerate(fields, start=1):
