@@ -28,6 +28,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
 
 DEFAULT_ALIGNMENT = Alignment()
+
+
+class NotModelled(RuntimeError):
+    """A sheet builder used something the light sheets do not write (a bug in the toolkit,
+    found by the tests): raised instead of writing the workbook without it."""
 _FORMULA = re.compile(r"^=.")
 
 
@@ -355,7 +360,7 @@ class _Writer:
                 ws.write_string(r, col, v, fmt)
         elif c.data_type == "f":
             if c.result is None:
-                raise ValueError(f"{ws.name}!{c.coordinate}: a formula needs the value it shows before recalculation")
+                raise NotModelled(f"{ws.name}!{c.coordinate}: a formula needs the value it shows before recalculation")
             ws.write_formula(r, col, v, fmt, c.result)
         elif isinstance(v, bool):
             ws.write_boolean(r, col, v, fmt)
@@ -389,7 +394,7 @@ class _Writer:
                 out.update(minimum=rule.formula[0], maximum=rule.formula[1])
                 del out["value"]
         else:
-            raise ValueError(f"conditional formatting of type {rule.type!r} is not modelled")
+            raise NotModelled(f"conditional formatting of type {rule.type!r}")
         return out
 
     @staticmethod
