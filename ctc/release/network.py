@@ -104,6 +104,7 @@ class Flows:
 
     def __init__(self, net: Network, x: IntArray, n: IntArray, hidden: BoolArray) -> None:
         self.net, self.x, self.n = net, x, n  # n: how far each count can grow
+        self.xs, self.ns = x.tolist(), n.tolist()
         self.up, self.down = (n - x).tolist(), x.tolist()
         self.base: Residual = {}
         for c in np.flatnonzero(hidden).tolist():
@@ -345,15 +346,17 @@ def _close_cycle(flows: Flows, hidden: BoolArray, cell: int, cost: NDArray[np.fl
     if delta is None:
         _, delta = flows._push(source, target, int(_BIG), cell)
     res = flows.left(delta)
+    # Python lists: the search reads a few entries per arc, and numpy's scalar indexing is most of its time
+    shown, costs = (~hidden).tolist(), cost.tolist()
     for want in (short, 1):
-        path = _dijkstra(flows.net, res, flows.x, flows.n, hidden, cell, cost, source, target, want)
+        path = _dijkstra(flows.net, res, flows.xs, flows.ns, shown, cell, costs, source, target, want)
         if path is not None:
             return sorted({c for c in path if c >= 0})
     return []
 
 
-def _dijkstra(net: Network, res: Residual, x: IntArray, n: IntArray, hidden: BoolArray, cell: int,
-              cost: NDArray[np.float64], source: int, target: int, want: int) -> list[int] | None:
+def _dijkstra(net: Network, res: Residual, x: list[int], n: list[int], shown: list[bool], cell: int,
+              cost: list[float], source: int, target: int, want: int) -> list[int] | None:
     """Cells (−1 for hidden ones) on the cheapest path source → target whose arcs carry
     ``want``: hidden cells by their residual (free), shown cells by their room (at their cost)."""
     tails, heads = net.tails, net.heads
@@ -372,12 +375,12 @@ def _dijkstra(net: Network, res: Residual, x: IntArray, n: IntArray, hidden: Boo
             continue
         steps = [(v, _FREE, -1) for v, cap in res.get(u, {}).items() if cap >= want]
         for c in net.incident[u]:
-            if c == cell or hidden[c]:
+            if c == cell or not shown[c]:
                 continue
             if tails[c] == u and n[c] - x[c] >= want:
-                steps.append((heads[c], float(cost[c]), c))
+                steps.append((heads[c], cost[c], c))
             elif heads[c] == u and x[c] >= want:
-                steps.append((tails[c], float(cost[c]), c))
+                steps.append((tails[c], cost[c], c))
         for v, w, c in steps:
             nd = d + w
             if nd < best.get(v, np.inf):
