@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -339,11 +340,13 @@ class _Writer:
             ws.set_column_pixels(col, col, px, None, {"hidden": True} if d.hidden else None)
         for r, d in light.row_dimensions.items():
             ws.set_row(r - 1, d.height, None, {"hidden": True} if d.hidden else None)
-        for ref, rule in light.conditional_formatting.rules:
-            ws.conditional_format(ref, self.rule(rule))
-        for dv in light.validations:
-            for ref in str(dv.sqref).split():
-                ws.data_validation(ref, self.validation(dv))
+        with warnings.catch_warnings():  # XlsxWriter warns and skips what it cannot write: fail instead
+            warnings.simplefilter("error")
+            for ref, rule in light.conditional_formatting.rules:
+                ws.conditional_format(ref, self.rule(rule))
+            for dv in light.validations:
+                for ref in str(dv.sqref).split():
+                    ws.data_validation(ref, self.validation(dv))
         for chart, anchor in light.charts:
             ws.insert_chart(anchor, self.chart(chart))
         self.settings(light, ws)
@@ -354,9 +357,12 @@ class _Writer:
             if fmt is not None:
                 ws.write_blank(r, col, None, fmt)
         elif c.data_type == "s" or (isinstance(v, str) and c.data_type != "f"):
+            linked = False
             if c.hyperlink is not None:
-                ws.write_url(r, col, str(c.hyperlink), fmt or self.url_format, v)
-            else:
+                with warnings.catch_warnings():  # a link Excel cannot hold (over 255 characters): the text alone
+                    warnings.simplefilter("ignore")
+                    linked = ws.write_url(r, col, str(c.hyperlink), fmt or self.url_format, v) == 0
+            if not linked:
                 ws.write_string(r, col, v, fmt)
         elif c.data_type == "f":
             if c.result is None:

@@ -157,3 +157,15 @@ def test_an_unmodelled_openpyxl_feature_fails_instead_of_being_dropped(tmp_path:
         ws.page_setup.scale = 80  # type: ignore[attr-defined]
     with pytest.raises(AttributeError):
         ws.cell(1, 1).border = None  # type: ignore[attr-defined]
+
+
+def test_a_link_excel_cannot_hold_keeps_its_text(tmp_path: Path) -> None:
+    """XlsxWriter refuses links over Excel's limit (2,079 characters); the cell keeps its text."""
+    wb = LightWorkbook()
+    for row, url in ((1, "https://example.org/" + "x" * 2100), (2, "https://example.org/a")):
+        cell = wb.active.cell(row, 1)
+        cell.value, cell.hyperlink = "programme page", url
+    wb.save(tmp_path / "links.xlsx")
+    ws = load_workbook(tmp_path / "links.xlsx").active
+    assert ws["A1"].value == ws["A2"].value == "programme page"
+    assert ws["A1"].hyperlink is None and ws["A2"].hyperlink.target == "https://example.org/a"
