@@ -183,12 +183,21 @@ def logit_interval(
     p, s, d = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (estimate, se, df)))
     with np.errstate(invalid="ignore", divide="ignore"):
         ok = (p > 0.0) & (p < 1.0) & (d >= 1.0) & np.isfinite(s)
-        tq = stats.t.ppf(0.5 + level / 2.0, np.where(ok, d, 1.0))
+        tq = _t_quantile(0.5 + level / 2.0, np.where(ok, d, 1.0))
         half = tq * s / (p * (1.0 - p))
         centre = special.logit(np.where(ok, p, 0.5))
     low = np.where(ok, special.expit(centre - half), np.nan)
     high = np.where(ok, special.expit(centre + half), np.nan)
     return low, high
+
+
+def _t_quantile(q: float, df: FloatArray) -> FloatArray:
+    """``stats.t.ppf(q, df)`` evaluated once per distinct df (a domain's df is shared by all its
+    indicators: a few dozen values among thousands of cells), the same numbers."""
+    if df.size <= 1:
+        return stats.t.ppf(q, df)
+    distinct, inverse = np.unique(df, return_inverse=True)
+    return stats.t.ppf(q, distinct)[inverse.reshape(df.shape)]
 
 
 def design_t_test_fixed(
