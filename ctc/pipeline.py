@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,7 +142,7 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
     t_last = time.perf_counter()
     with ThreadPoolExecutor(workers) as pool:
         batches: Iterable[list[_Part]] = (
-            (list(pool.map(work, _split(chunk, workers))) for chunk in chunks) if mapper is None
+            (list(pool.map(work, _split(chunk, workers))) for chunk in _read_ahead(chunks)) if mapper is None
             else ([part] for part in mapper(work, chunks)))
         for parts in batches:
             t_read += time.perf_counter() - t_last
@@ -177,6 +177,24 @@ def run(path: str | Path, inst: Instrument, *, mapping: Path | None = None, read
     result.seconds = {"read": t_read, "score": t_score + time.perf_counter() - t2, "write": t_sink,
                       "total": time.perf_counter() - t0}
     return result
+
+
+_END = object()
+
+
+def _read_ahead(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks, the next one read in a thread while the current one is checked and scored
+    (the reader decompresses and decodes in Arrow/pandas, mostly without the GIL): the
+    reading no longer waits for the scoring, nor the scoring for the reading. At most one
+    chunk is read ahead; every chunk is read by the one reader thread, in file order."""
+    with ThreadPoolExecutor(1) as reader:
+        pending = reader.submit(next, chunks, _END)
+        while True:
+            chunk = pending.result()
+            if chunk is _END:
+                return
+            pending = reader.submit(next, chunks, _END)
+            yield chunk
 
 
 def _split(chunk: Chunk, parts: int) -> list[Chunk]:
