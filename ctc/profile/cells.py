@@ -1,8 +1,10 @@
 """The respondent table reduced once to what the estimates and the bootstrap need.
 
 Every municipality's estimate, the whole-file estimate and every bootstrap resample read
-the same arrays: the indicators as one float32 matrix (0/1/NaN are exact in float32, half
-the memory of float64), rows ordered by municipality so that each municipality is a
+the same arrays: the indicators as one uint8 matrix of answer codes (0, 1, 2 = missing: the
+codes the estimate's kernel works on, a quarter of the memory of float32 0/1/NaN, and
+made from the boolean flags without a float in between), rows ordered by municipality so
+that each municipality is a
 contiguous slice (a view, not a copy), and the design labels as integer codes whose
 order is the order of the string labels the design used to be built from (so strata and
 PSUs are numbered, and every sum is taken, in the same order: the numbers are identical).
@@ -22,13 +24,15 @@ from .options import ProfileOptions
 
 ALL = "all"
 NONE = "(none)"  # the label a missing municipality, school or stratum gets in the design
+#: answer code (0, 1, 2 = missing) → its float32 value
+DECODE = np.array([0.0, 1.0, np.nan], dtype=np.float32)
 
 
 @dataclass(frozen=True, eq=False)
 class Rows:
     """One municipality's rows (or the whole file's): slices of :class:`Cells` arrays."""
 
-    y: np.ndarray  # rows × indicators, float32 1/0/NaN
+    y: np.ndarray | None  # rows × indicators, float32 1/0/NaN (None: given as ``codes``)
     weights: np.ndarray  # float64; NaN where the file has no weight
     include: np.ndarray  # passed screening
     school: np.ndarray  # rank code of the (municipality, school) label
@@ -39,9 +43,16 @@ class Rows:
     enrolled: np.ndarray | None
     schools_population: np.ndarray | None
     position: np.ndarray | None = None  # row positions in the scored table (only with a calibration model)
+    #: rows × indicators uint8 answer codes 0, 1, 2 = missing (what ctc.stats._taylor.encode makes of
+    #: 0.0, 1.0, NaN): how :func:`prepare` gives the answers, a quarter of the float32 matrix
+    codes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.weights.size)
+
+    def floats(self) -> np.ndarray:
+        """The answers as rows × indicators float32 1/0/NaN (decoded from ``codes`` when given so)."""
+        return self.y if self.codes is None else DECODE[self.codes]
 
     def take(self, mask: np.ndarray) -> Rows:
         """The rows where ``mask`` (a copy: used for the bootstrap's included rows)."""
@@ -124,6 +135,18 @@ def pair_labels(first: np.ndarray, second: np.ndarray | None) -> tuple[np.ndarra
     return codes[inverse].astype(np.int64), np.asarray(sorted_labels, dtype=object)
 
 
+def _answer_codes(col: pd.Series) -> np.ndarray:
+    """0 not flagged, 1 flagged, 2 missing, as uint8: from a boolean column's values and
+    mask directly; any other column through its floats, which must be 1.0, 0.0 or NaN."""
+    if isinstance(col.dtype, pd.BooleanDtype):
+        return col.to_numpy(dtype=np.uint8, na_value=2)
+    values = _floats(col)
+    missing, one = np.isnan(values), values == 1.0
+    if np.count_nonzero(values == 0.0) + np.count_nonzero(one) + np.count_nonzero(missing) != values.size:
+        raise ValueError("indicator values must be 1.0, 0.0 or NaN")
+    return one.view(np.uint8) | (missing.view(np.uint8) << 1)
+
+
 def _floats(col: pd.Series) -> np.ndarray:
     """1.0 flagged, 0.0 not, NaN missing, without a float64 copy of the nullable flags."""
     if isinstance(col.dtype, pd.BooleanDtype):
@@ -131,23 +154,23 @@ def _floats(col: pd.Series) -> np.ndarray:
     return col.astype("Float64").to_numpy(dtype=np.float32, na_value=np.nan)
 
 
-#: indicators converted at a time by :func:`_indicator_rows` (a block of columns is 4 bytes × rows each)
+#: indicators converted at a time by :func:`_indicator_codes` (a block of columns is a byte × rows each)
 _BLOCK = 32
 
 
-def _indicator_rows(scored: pd.DataFrame, inds: tuple[Indicator, ...], order: np.ndarray) -> np.ndarray:
-    """The rows × indicators float32 matrix in ``order``. A block of indicators is converted
+def _indicator_codes(scored: pd.DataFrame, inds: tuple[Indicator, ...], order: np.ndarray) -> np.ndarray:
+    """The rows × indicators answer codes in ``order``. A block of indicators is converted
     into contiguous rows (indicator-major) and then put in place with one row gather: writing
-    one indicator at a time into the rows (a stride of 4 bytes × indicators through the whole
-    matrix, 73 times) cost five times as long."""
-    y = np.empty((len(scored), len(inds)), dtype=np.float32)
+    one indicator at a time into the rows (a stride of the row through the whole matrix, 73
+    times) cost five times as long."""
+    codes = np.empty((len(scored), len(inds)), dtype=np.uint8)
     for start in range(0, len(inds), _BLOCK):
         part = inds[start:start + _BLOCK]
-        block = np.empty((len(part), len(scored)), dtype=np.float32)
+        block = np.empty((len(part), len(scored)), dtype=np.uint8)
         for k, ind in enumerate(part):
-            block[k] = _floats(scored[ind.column])
-        y[:, start:start + len(part)] = block.T[order]
-    return y
+            block[k] = _answer_codes(scored[ind.column])
+        codes[:, start:start + len(part)] = block.T[order]
+    return codes
 
 
 def _rank(labels: np.ndarray) -> np.ndarray:
@@ -166,7 +189,7 @@ def prepare(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: ProfileO
     starts = np.searchsorted(sorted_code, np.arange(len(munis)), side="left")
     ends = np.searchsorted(sorted_code, np.arange(len(munis)), side="right")
     slices = {name: slice(int(s), int(e)) for name, s, e in zip(munis, starts, ends)}
-    y = _indicator_rows(scored, inds, order)
+    codes = _indicator_codes(scored, inds, order)
     has_weights = "weight" in scored.columns
     weights = (scored["weight"].to_numpy(dtype=np.float64, na_value=np.nan) if has_weights
                else np.full(len(scored), np.nan))
@@ -177,7 +200,7 @@ def prepare(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: ProfileO
     numbers = {role: (scored[cols[role]].to_numpy(dtype=np.float64) if cols[role] else None)
                for role in ("enrolled", "schools_population")}
     rows = Rows(
-        y=y, weights=weights[order], include=include[order], school=_rank_pairs(muni, school)[order],
+        y=None, codes=codes, weights=weights[order], include=include[order], school=_rank_pairs(muni, school)[order],
         strata=None if strata is None else _rank(strata)[order],
         muni_strata=(_rank(muni) if strata is None else _rank_pairs(muni, strata))[order],
         grade=np.asarray(_codes(scored, "grade", grades))[order], gender=np.asarray(_codes(scored, "gender", genders))[order],

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..stats import CiStatus, Domains, clopper_pearson_interval, domain_proportions
+from ..stats.weighted import coded_domain_proportions
 from ..stats.gvf import Icc, anova_icc, design_effect, jeffreys
 from ..threads import thread_map
 from .cells import ALL, Cells, Rows, prepare
@@ -60,7 +61,7 @@ def file_icc(cells: Cells, options: ProfileOptions) -> Icc | None:
         return None
     rows = cells.rows
     inc = rows.include
-    return anova_icc(rows.y[inc], rows.school[inc], rows.muni_strata[inc])
+    return anova_icc(rows.floats()[inc], rows.school[inc], rows.muni_strata[inc])
 
 
 def _gvf(rows: Rows, domains: Domains, n: np.ndarray, icc: Icc) -> tuple[np.ndarray, np.ndarray]:
@@ -91,12 +92,17 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
     """``proportions``: :func:`ctc.stats.domain_proportions`, or a function with its
     arguments taking ``rows.y`` as answer codes (the Dask engine's whole-file rows)."""
     design, domains = cell_design(rows, options, whole), cell_domains(rows, cells)
-    est = proportions(rows.y, design, domains, level=options.level, indicators=tuple(i.id for i in cells.inds))
+    names = tuple(i.id for i in cells.inds)
+    if rows.codes is not None and proportions is domain_proportions:  # the answers as prepare() codes them
+        est = coded_domain_proportions(rows.codes, design, domains, level=options.level, indicators=names,
+                                       by_respondent=True)
+    else:
+        est = proportions(rows.y, design, domains, level=options.level, indicators=names)
     if options.calibration is not None:  # weighted by `ctc weights`: residuals of the calibration model
         from ..weights.model import calibrated_estimates
 
         frame = cells.source.iloc[rows.position]
-        est = calibrated_estimates(est, rows.y.astype(np.float64), design, domains, frame, options.calibration)
+        est = calibrated_estimates(est, rows.floats().astype(np.float64), design, domains, frame, options.calibration)
     p = est.estimate
     low, high = est.ci_low.copy(), est.ci_high.copy()
     method = np.full(p.shape, "logit", dtype=object)

@@ -102,12 +102,18 @@ def bootstrap_pct(rows: Rows, design: SurveyDesign, replicates: int, rng: np.ran
     per-PSU totals Σw·y and Σw·answered, combined by one matrix product per block."""
     n = len(rows)
     to_psu = sparse.csr_array((design.weights, (design.psu, np.arange(n))), shape=(design.n_psus, n))
-    k = rows.y.shape[1]
     # flagged and answered side by side, summed per PSU by one sparse product (each column is
     # summed on its own, so the totals are those of two products, without their copies)
-    both = np.empty((n, 2 * k))
-    np.equal(rows.y, 1.0, out=both[:, :k])
-    np.logical_not(np.isnan(rows.y), out=both[:, k:])
+    if rows.codes is not None:
+        k = rows.codes.shape[1]
+        both = np.empty((n, 2 * k))
+        np.equal(rows.codes, 1, out=both[:, :k])
+        np.not_equal(rows.codes, 2, out=both[:, k:])
+    else:
+        k = rows.y.shape[1]
+        both = np.empty((n, 2 * k))
+        np.equal(rows.y, 1.0, out=both[:, :k])
+        np.logical_not(np.isnan(rows.y), out=both[:, k:])
     totals = to_psu @ both
     summed = replicate_counts(design, replicates, rng) @ totals
     with np.errstate(invalid="ignore", divide="ignore"):

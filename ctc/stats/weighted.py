@@ -144,12 +144,18 @@ def coded_domain_proportions(
     level: float = 0.95,
     df: DfRule = "domain",
     indicators: tuple[str, ...],
+    by_respondent: bool = False,
 ) -> DomainEstimates:
     """:func:`domain_proportions` of answers given as codes, indicator-major (indicators ×
     respondents uint8: 0, 1, 2 = missing — what :func:`ctc.stats._taylor.encode` makes of
-    0.0, 1.0, NaN): a quarter of the memory of float32 answers, the same numbers bit for bit."""
-    if codes.shape[1] != design.n or domains.n != design.n:
-        raise ValueError(f"codes have {codes.shape[1]} respondents, design {design.n}, domains {domains.n}")
+    0.0, 1.0, NaN): a quarter of the memory of float32 answers, the same numbers bit for bit.
+    ``by_respondent``: the codes are respondents × indicators instead."""
+    n = codes.shape[0 if by_respondent else 1]
+    if n != design.n or domains.n != design.n:
+        raise ValueError(f"codes have {n} respondents, design {design.n}, domains {domains.n}")
+    if by_respondent:  # as encode() orders them: rows gathered, then indicator-major
+        return _proportions(lambda layout: np.ascontiguousarray(codes[layout.order].T), tuple(indicators), design,
+                            domains, level, df)
     return _proportions(lambda layout: codes[:, layout.order], tuple(indicators), design, domains, level, df)
 
 
