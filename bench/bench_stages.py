@@ -46,7 +46,7 @@ def stages(path: Path, bootstrap: int) -> dict[str, float]:
     from ctc.scoring.audit import finish_audit
     from ctc.stats import bh_adjust_grouped
 
-    options = ProfileOptions(bootstrap=bootstrap)
+    options = ProfileOptions(bootstrap=bootstrap, workers=WORKERS)
     inst = load_instrument()
     base = load_baseline("demo-baseline", inst)
     out: dict[str, float] = {}

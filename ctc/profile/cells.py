@@ -102,23 +102,29 @@ def _category_codes(raw: pd.Series, levels: list[str], whole: bool = False) -> n
     if whole:
         return pd.Categorical(raw.astype("Int64"), categories=[int(g) for g in levels]).codes
     values = raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("string")
-    return pd.Categorical(values, categories=levels).codes
+    # the distinct values (Arrow's dictionary encoding) matched to the levels, then spread to
+    # the rows: a Categorical of the rows turned every row into a Python string first
+    codes, uniques = pd.factorize(values)
+    lookup = np.append(pd.Index(levels, dtype=object).get_indexer(pd.Index(uniques, dtype=object)), -1)
+    return pd.Categorical.from_codes(lookup[codes], categories=levels).codes  # codes as a Categorical types them
 
 
-def _labels(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
-    """The column's labels as strings (missing → "(none)"), or None when the column is not used."""
+def _labels(frame: pd.DataFrame, column: str | None, series: bool = False) -> np.ndarray | pd.Series | None:
+    """The column's labels as strings (missing → "(none)"), or None when the column is not used;
+    ``series``: as a string Series (the same labels, without a Python object per row)."""
     if column is None or column not in frame.columns:
         return None
-    return frame[column].astype("string").fillna(NONE).to_numpy(dtype=object)
+    labels = frame[column].astype("string").fillna(NONE)
+    return labels if series else labels.to_numpy(dtype=object)
 
 
-def _rank_pairs(first: np.ndarray, second: np.ndarray | None) -> np.ndarray:
+def _rank_pairs(first: np.ndarray | pd.Series, second: np.ndarray | pd.Series | None) -> np.ndarray:
     """Codes of the labels f"{first}\\x1f{second}" in their sorted order, built from the
     distinct pairs only (the design used to format one string per respondent)."""
     return pair_labels(first, second)[0]
 
 
-def pair_labels(first: np.ndarray, second: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def pair_labels(first: np.ndarray | pd.Series, second: np.ndarray | pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_rank_pairs`'s codes and the sorted distinct labels they index (so that the
     codes of parts of the file can be put on the whole file's scale: ctc.engine.dask_engine)."""
     a_codes, a_uniq = pd.factorize(first)
@@ -173,7 +179,7 @@ def _indicator_codes(scored: pd.DataFrame, inds: tuple[Indicator, ...], order: n
     return codes
 
 
-def _rank(labels: np.ndarray) -> np.ndarray:
+def _rank(labels: np.ndarray | pd.Series) -> np.ndarray:
     return pd.factorize(labels, sort=True)[0].astype(np.int64)
 
 
@@ -193,10 +199,11 @@ def prepare(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: ProfileO
     has_weights = "weight" in scored.columns
     weights = (scored["weight"].to_numpy(dtype=np.float64, na_value=np.nan) if has_weights
                else np.full(len(scored), np.nan))
-    muni = scored["municipality"].astype("string").fillna(NONE).to_numpy(dtype=object)
-    school = _labels(scored, "school")
+    # the labels stay pandas strings (factorised by Arrow), not a Python string per row
+    muni = scored["municipality"].astype("string").fillna(NONE)
+    school = _labels(scored, "school", series=True)
     cols = options.design_columns()
-    strata = _labels(scored, cols["strata"])
+    strata = _labels(scored, cols["strata"], series=True)
     numbers = {role: (scored[cols[role]].to_numpy(dtype=np.float64) if cols[role] else None)
                for role in ("enrolled", "schools_population")}
     rows = Rows(
