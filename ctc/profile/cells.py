@@ -100,12 +100,14 @@ def _category_codes(raw: pd.Series, levels: list[str], whole: bool = False) -> n
     numbers. Without a Python string per row: the Arrow strings, or the integers, are
     matched to the few levels directly."""
     if whole:
-        return pd.Categorical(raw.astype("Int64"), categories=[int(g) for g in levels]).codes
-    values = raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("string")
+        values, keys = raw.astype("Int64"), pd.Index([int(g) for g in levels], dtype="Int64")
+    else:
+        values = raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("string")
+        keys = pd.Index(levels, dtype=object)
     # the distinct values (Arrow's dictionary encoding) matched to the levels, then spread to
     # the rows: a Categorical of the rows turned every row into a Python string first
     codes, uniques = pd.factorize(values)
-    lookup = np.append(pd.Index(levels, dtype=object).get_indexer(pd.Index(uniques, dtype=object)), -1)
+    lookup = np.append(keys.get_indexer(pd.Index(uniques, dtype=keys.dtype)), -1)
     return pd.Categorical.from_codes(lookup[codes], categories=levels).codes  # codes as a Categorical types them
 
 
