@@ -3,7 +3,7 @@
 Prints per stage: read + score, estimate, protect + compare, priorities, release, writing
 the tables, and the peak RSS; plus the time of a plain pyarrow read of the same file,
 measured in the same run. The rendering (reports, workbooks) is timed by bench_profile.py.
-Usage: python bench/bench_stages.py [--rows 1000000] [--municipalities 100] [--keep DIR] [--repeat 3]
+Usage: python bench/bench_stages.py [--rows 1000000] [--municipalities 100] [--keep DIR] [--repeat 3] [--workers N]
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from ctc.profile.options import ProfileOptions
 from ctc.simulate import SimulationOptions, simulate
 from ctc.threads import one_blas_thread
 
+#: threads for the municipalities' estimates and bootstraps (None: ProfileOptions' default, one per CPU up to 4)
+WORKERS: int | None = None
 STAGES = ("read+score", "estimate", "protect+compare", "priorities", "release", "write tables", "total")
 
 
@@ -46,7 +48,7 @@ def stages(path: Path, bootstrap: int) -> dict[str, float]:
     from ctc.scoring.audit import finish_audit
     from ctc.stats import bh_adjust_grouped
 
-    options = ProfileOptions(bootstrap=bootstrap)
+    options = ProfileOptions(bootstrap=bootstrap) if WORKERS is None else ProfileOptions(bootstrap=bootstrap, workers=WORKERS)
     inst = load_instrument()
     base = load_baseline("demo-baseline", inst)
     out: dict[str, float] = {}
@@ -94,8 +96,11 @@ def main() -> None:
     ap.add_argument("--municipalities", type=int, default=100)
     ap.add_argument("--bootstrap", type=int, default=200)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=None, help="threads for the per-municipality work (default: as ctc profile)")
     ap.add_argument("--keep", type=Path, default=None, help="reuse/keep the generated survey in this folder")
     args = ap.parse_args()
+    global WORKERS
+    WORKERS = args.workers
     folder = args.keep or Path(tempfile.mkdtemp())
     folder.mkdir(parents=True, exist_ok=True)
     path = survey(folder, args.rows, args.municipalities)

@@ -81,8 +81,6 @@ def _municipality_cells(cells: Cells, name: str) -> Cells:
 # chunks that hold its rows, and the whole-file rows are computed on a worker (their ICC from
 # per-school sums), so no respondent row of the scored table reaches the client.
 
-_DECODE = np.array([0.0, 1.0, np.nan], dtype=np.float32)  # answer codes 0, 1, 2 → the float32 of prepare()
-
 
 @dataclass
 class Summary:
@@ -259,8 +257,8 @@ def _muni_cells(name: str | None, munis: frozenset[str], inds: tuple, options: P
     frame = pd.concat(frames) if len(frames) != 1 else frames[0]
     cells = prepare(frame, inds, options)  # one municipality (or none): rows stay in file order
     rows = cells.rows
-    codes = np.ascontiguousarray(np.where(np.isnan(rows.y), 2, rows.y).astype(np.uint8).T)  # indicators × rows
-    rows = replace(rows, y=codes, grade=np.asarray(_codes(frame, "grade", grades)),
+    codes = np.ascontiguousarray(rows.codes.T)  # indicators × rows
+    rows = replace(rows, y=codes, codes=None, grade=np.asarray(_codes(frame, "grade", grades)),
                    gender=np.asarray(_codes(frame, "gender", genders)))
     labels: dict[str, np.ndarray | None] = {}
     muni = frame["municipality"].astype("string").fillna(NONE).to_numpy(dtype=object)
@@ -275,7 +273,7 @@ def _muni_cells(name: str | None, munis: frozenset[str], inds: tuple, options: P
 
 def _decode(held: Held) -> Cells:
     cells = held.cells
-    return replace(cells, rows=replace(cells.rows, y=np.ascontiguousarray(_DECODE[cells.rows.y].T)))
+    return replace(cells, rows=replace(cells.rows, y=None, codes=np.ascontiguousarray(cells.rows.y.T)))
 
 
 def _estimate_held(held: Held, options: ProfileOptions, icc: Any = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:

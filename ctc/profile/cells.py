@@ -1,8 +1,10 @@
 """The respondent table reduced once to what the estimates and the bootstrap need.
 
 Every municipality's estimate, the whole-file estimate and every bootstrap resample read
-the same arrays: the indicators as one float32 matrix (0/1/NaN are exact in float32, half
-the memory of float64), rows ordered by municipality so that each municipality is a
+the same arrays: the indicators as one uint8 matrix of answer codes (0, 1, 2 = missing: the
+codes the estimate's kernel works on, a quarter of the memory of float32 0/1/NaN, and
+made from the boolean flags without a float in between), rows ordered by municipality so
+that each municipality is a
 contiguous slice (a view, not a copy), and the design labels as integer codes whose
 order is the order of the string labels the design used to be built from (so strata and
 PSUs are numbered, and every sum is taken, in the same order: the numbers are identical).
@@ -22,13 +24,15 @@ from .options import ProfileOptions
 
 ALL = "all"
 NONE = "(none)"  # the label a missing municipality, school or stratum gets in the design
+#: answer code (0, 1, 2 = missing) → its float32 value
+DECODE = np.array([0.0, 1.0, np.nan], dtype=np.float32)
 
 
 @dataclass(frozen=True, eq=False)
 class Rows:
     """One municipality's rows (or the whole file's): slices of :class:`Cells` arrays."""
 
-    y: np.ndarray  # rows × indicators, float32 1/0/NaN
+    y: np.ndarray | None  # rows × indicators, float32 1/0/NaN (None: given as ``codes``)
     weights: np.ndarray  # float64; NaN where the file has no weight
     include: np.ndarray  # passed screening
     school: np.ndarray  # rank code of the (municipality, school) label
@@ -39,9 +43,16 @@ class Rows:
     enrolled: np.ndarray | None
     schools_population: np.ndarray | None
     position: np.ndarray | None = None  # row positions in the scored table (only with a calibration model)
+    #: rows × indicators uint8 answer codes 0, 1, 2 = missing (what ctc.stats._taylor.encode makes of
+    #: 0.0, 1.0, NaN): how :func:`prepare` gives the answers, a quarter of the float32 matrix
+    codes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.weights.size)
+
+    def floats(self) -> np.ndarray:
+        """The answers as rows × indicators float32 1/0/NaN (decoded from ``codes`` when given so)."""
+        return self.y if self.codes is None else DECODE[self.codes]
 
     def take(self, mask: np.ndarray) -> Rows:
         """The rows where ``mask`` (a copy: used for the bootstrap's included rows)."""
@@ -80,25 +91,42 @@ def _codes(scored: pd.DataFrame, role: str, levels: list[str]) -> np.ndarray:
     """Category code of every row (-1: missing or not a level), as the domains' factor has it."""
     if role not in scored.columns or not levels:
         return np.zeros(len(scored), dtype=np.int16)
-    raw = scored[role]
-    values = raw.astype("Int64").astype("string") if role == "grade" else raw.astype("string")
-    return pd.Categorical(values.to_numpy(dtype=object, na_value=None), categories=levels).codes
+    return _category_codes(scored[role], levels, whole=role == "grade")
 
 
-def _labels(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
-    """The column's labels as strings (missing → "(none)"), or None when the column is not used."""
+def _category_codes(raw: pd.Series, levels: list[str], whole: bool = False) -> np.ndarray:
+    """Position of every value in ``levels`` (-1: missing or none of them), matched as text;
+    ``whole``: the values are whole numbers and ``levels`` their text (grades), matched as
+    numbers. Without a Python string per row: the Arrow strings, or the integers, are
+    matched to the few levels directly."""
+    if whole:
+        values, keys = raw.astype("Int64"), pd.Index([int(g) for g in levels], dtype="Int64")
+    else:
+        values = raw if isinstance(raw.dtype, pd.StringDtype) else raw.astype("string")
+        keys = pd.Index(levels, dtype=object)
+    # the distinct values (Arrow's dictionary encoding) matched to the levels, then spread to
+    # the rows: a Categorical of the rows turned every row into a Python string first
+    codes, uniques = pd.factorize(values)
+    lookup = np.append(keys.get_indexer(pd.Index(uniques, dtype=keys.dtype)), -1)
+    return pd.Categorical.from_codes(lookup[codes], categories=levels).codes  # codes as a Categorical types them
+
+
+def _labels(frame: pd.DataFrame, column: str | None, series: bool = False) -> np.ndarray | pd.Series | None:
+    """The column's labels as strings (missing → "(none)"), or None when the column is not used;
+    ``series``: as a string Series (the same labels, without a Python object per row)."""
     if column is None or column not in frame.columns:
         return None
-    return frame[column].astype("string").fillna(NONE).to_numpy(dtype=object)
+    labels = frame[column].astype("string").fillna(NONE)
+    return labels if series else labels.to_numpy(dtype=object)
 
 
-def _rank_pairs(first: np.ndarray, second: np.ndarray | None) -> np.ndarray:
+def _rank_pairs(first: np.ndarray | pd.Series, second: np.ndarray | pd.Series | None) -> np.ndarray:
     """Codes of the labels f"{first}\\x1f{second}" in their sorted order, built from the
     distinct pairs only (the design used to format one string per respondent)."""
     return pair_labels(first, second)[0]
 
 
-def pair_labels(first: np.ndarray, second: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+def pair_labels(first: np.ndarray | pd.Series, second: np.ndarray | pd.Series | None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_rank_pairs`'s codes and the sorted distinct labels they index (so that the
     codes of parts of the file can be put on the whole file's scale: ctc.engine.dask_engine)."""
     a_codes, a_uniq = pd.factorize(first)
@@ -115,6 +143,18 @@ def pair_labels(first: np.ndarray, second: np.ndarray | None) -> tuple[np.ndarra
     return codes[inverse].astype(np.int64), np.asarray(sorted_labels, dtype=object)
 
 
+def _answer_codes(col: pd.Series) -> np.ndarray:
+    """0 not flagged, 1 flagged, 2 missing, as uint8: from a boolean column's values and
+    mask directly; any other column through its floats, which must be 1.0, 0.0 or NaN."""
+    if isinstance(col.dtype, pd.BooleanDtype):
+        return col.to_numpy(dtype=np.uint8, na_value=2)
+    values = _floats(col)
+    missing, one = np.isnan(values), values == 1.0
+    if np.count_nonzero(values == 0.0) + np.count_nonzero(one) + np.count_nonzero(missing) != values.size:
+        raise ValueError("indicator values must be 1.0, 0.0 or NaN")
+    return one.view(np.uint8) | (missing.view(np.uint8) << 1)
+
+
 def _floats(col: pd.Series) -> np.ndarray:
     """1.0 flagged, 0.0 not, NaN missing, without a float64 copy of the nullable flags."""
     if isinstance(col.dtype, pd.BooleanDtype):
@@ -122,7 +162,26 @@ def _floats(col: pd.Series) -> np.ndarray:
     return col.astype("Float64").to_numpy(dtype=np.float32, na_value=np.nan)
 
 
-def _rank(labels: np.ndarray) -> np.ndarray:
+#: indicators converted at a time by :func:`_indicator_codes` (a block of columns is a byte × rows each)
+_BLOCK = 32
+
+
+def _indicator_codes(scored: pd.DataFrame, inds: tuple[Indicator, ...], order: np.ndarray) -> np.ndarray:
+    """The rows × indicators answer codes in ``order``. A block of indicators is converted
+    into contiguous rows (indicator-major) and then put in place with one row gather: writing
+    one indicator at a time into the rows (a stride of the row through the whole matrix, 73
+    times) cost five times as long."""
+    codes = np.empty((len(scored), len(inds)), dtype=np.uint8)
+    for start in range(0, len(inds), _BLOCK):
+        part = inds[start:start + _BLOCK]
+        block = np.empty((len(part), len(scored)), dtype=np.uint8)
+        for k, ind in enumerate(part):
+            block[k] = _answer_codes(scored[ind.column])
+        codes[:, start:start + len(part)] = block.T[order]
+    return codes
+
+
+def _rank(labels: np.ndarray | pd.Series) -> np.ndarray:
     return pd.factorize(labels, sort=True)[0].astype(np.int64)
 
 
@@ -131,28 +190,26 @@ def prepare(scored: pd.DataFrame, inds: tuple[Indicator, ...], options: ProfileO
     include = ~scored["excluded"].to_numpy(dtype=bool)
     grades, genders = _levels(scored, "grade", include), _levels(scored, "gender", include)
     munis = _levels(scored, "municipality", include)
-    muni_code = pd.Categorical(scored["municipality"].astype("string").to_numpy(dtype=object, na_value=None),
-                               categories=munis).codes.astype(np.int64)
+    muni_code = _category_codes(scored["municipality"], munis).astype(np.int64)
     # rows of no listed municipality (missing, or all excluded) go last: they count for the whole file only
     order = np.argsort(np.where(muni_code < 0, len(munis), muni_code), kind="stable")
     sorted_code = np.where(muni_code < 0, len(munis), muni_code)[order]
     starts = np.searchsorted(sorted_code, np.arange(len(munis)), side="left")
     ends = np.searchsorted(sorted_code, np.arange(len(munis)), side="right")
     slices = {name: slice(int(s), int(e)) for name, s, e in zip(munis, starts, ends)}
-    y = np.empty((len(scored), len(inds)), dtype=np.float32)
-    for k, ind in enumerate(inds):
-        y[:, k] = _floats(scored[ind.column])[order]
+    codes = _indicator_codes(scored, inds, order)
     has_weights = "weight" in scored.columns
     weights = (scored["weight"].to_numpy(dtype=np.float64, na_value=np.nan) if has_weights
                else np.full(len(scored), np.nan))
-    muni = scored["municipality"].astype("string").fillna(NONE).to_numpy(dtype=object)
-    school = _labels(scored, "school")
+    # the labels stay pandas strings (factorised by Arrow), not a Python string per row
+    muni = scored["municipality"].astype("string").fillna(NONE)
+    school = _labels(scored, "school", series=True)
     cols = options.design_columns()
-    strata = _labels(scored, cols["strata"])
+    strata = _labels(scored, cols["strata"], series=True)
     numbers = {role: (scored[cols[role]].to_numpy(dtype=np.float64) if cols[role] else None)
                for role in ("enrolled", "schools_population")}
     rows = Rows(
-        y=y, weights=weights[order], include=include[order], school=_rank_pairs(muni, school)[order],
+        y=None, codes=codes, weights=weights[order], include=include[order], school=_rank_pairs(muni, school)[order],
         strata=None if strata is None else _rank(strata)[order],
         muni_strata=(_rank(muni) if strata is None else _rank_pairs(muni, strata))[order],
         grade=np.asarray(_codes(scored, "grade", grades))[order], gender=np.asarray(_codes(scored, "gender", genders))[order],

@@ -53,7 +53,8 @@ def profile_tables(scored: pd.DataFrame, inst: Instrument, baseline: Baseline | 
         check_design(scored, options, has_school=found.school_any)
         cells = engine.prepare(inds, options)  # each municipality's arrays, built and kept on the workers
     else:
-        genders = list(inst.genders or {}) or sorted(set(scored["gender"].dropna().astype(str))) if "gender" in scored else []
+        genders = (list(inst.genders or {}) or sorted(set(scored["gender"].dropna().astype(str).unique()))
+                   if "gender" in scored else [])
         check_design(scored, options)
         cells = prepare(scored, inds, options)  # the respondent table split once, for the estimate and the bootstrap
     estimates = estimate(cells, options)

@@ -29,6 +29,7 @@ from scipy import sparse
 
 from ..i18n import number, t
 from ..stats import SurveyDesign
+from ..threads import thread_map
 from .cells import ALL, Cells, Rows, prepare
 from .cells import design as cell_design
 from .indicators import Indicator
@@ -73,6 +74,7 @@ def replicate_counts(design: SurveyDesign, replicates: int, rng: np.random.Gener
     Multinomial(n_h, 1/n_h) vector, independent between strata and resamples.
     """
     by_stratum = np.argsort(design.psu_stratum, kind="stable")  # PSUs grouped by stratum
+    identity = bool((by_stratum == np.arange(by_stratum.size)).all())
     slot_stratum = design.psu_stratum[by_stratum]
     size = design.n_psu[slot_stratum]
     first = (np.cumsum(design.n_psu) - design.n_psu)[slot_stratum]
@@ -89,7 +91,7 @@ def replicate_counts(design: SurveyDesign, replicates: int, rng: np.random.Gener
         slot = u.astype(np.intp)
         np.minimum(slot, top, out=slot)  # (u·n_h < n_h in floating point; kept as a guard)
         slot += first
-        picked = by_stratum[slot]
+        picked = slot if identity else by_stratum[slot]  # PSUs numbered stratum by stratum: no gather
         picked += (np.arange(block, dtype=np.intp) * n_psu)[:, None]
         counts[start:start + block] = np.bincount(picked.ravel(), minlength=block * n_psu).reshape(block, n_psu)
     return counts
@@ -100,10 +102,20 @@ def bootstrap_pct(rows: Rows, design: SurveyDesign, replicates: int, rng: np.ran
     per-PSU totals Σw·y and Σw·answered, combined by one matrix product per block."""
     n = len(rows)
     to_psu = sparse.csr_array((design.weights, (design.psu, np.arange(n))), shape=(design.n_psus, n))
-    answered = ~np.isnan(rows.y)
-    totals = np.hstack([to_psu @ (rows.y == 1.0).astype(np.float64), to_psu @ answered.astype(np.float64)])
+    # flagged and answered side by side, summed per PSU by one sparse product (each column is
+    # summed on its own, so the totals are those of two products, without their copies)
+    if rows.codes is not None:
+        k = rows.codes.shape[1]
+        both = np.empty((n, 2 * k))
+        np.equal(rows.codes, 1, out=both[:, :k])
+        np.not_equal(rows.codes, 2, out=both[:, k:])
+    else:
+        k = rows.y.shape[1]
+        both = np.empty((n, 2 * k))
+        np.equal(rows.y, 1.0, out=both[:, :k])
+        np.logical_not(np.isnan(rows.y), out=both[:, k:])
+    totals = to_psu @ both
     summed = replicate_counts(design, replicates, rng) @ totals
-    k = rows.y.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
         return 100 * summed[:, :k] / summed[:, k:]
 
@@ -223,8 +235,10 @@ def prioritise(table: pd.DataFrame, scored: pd.DataFrame, inds: tuple[Indicator,
     cells = cells or prepare(scored, inds, options)
     rows = _FactorTable.of(table)  # the table read once: no pandas filtering per municipality and factor
     out = []
-    for muni in [m for m in table["municipality"].cat.categories if m != ALL]:
-        pct = _municipality_bootstrap(cells, muni, options)
+    munis = [m for m in table["municipality"].cat.categories if m != ALL]
+    # the resamples of the municipalities on the run's workers' threads (each its own random stream)
+    boots = thread_map(lambda muni: _municipality_bootstrap(cells, muni, options), munis, options.workers)
+    for muni, pct in zip(munis, boots):
         for kind in KINDS:
             out.append(_kind_rows(rows, pct, cells.inds, options, has_baseline, muni, kind))
     if not out:

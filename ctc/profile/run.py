@@ -307,7 +307,8 @@ def _survey_year(result: PipelineResult) -> int:
         return result.remote.summary().survey_year or datetime.now(UTC).year
     kept = result.kept
     if kept is not None and "wave" in kept.columns:
-        waves = pd.to_numeric(kept["wave"], errors="coerce").dropna()
+        # the distinct waves only (a million rows hold one or a few): the same newest one
+        waves = pd.to_numeric(pd.Series(kept["wave"].dropna().unique()), errors="coerce").dropna()
         if len(waves):
             return int(waves.max())
     return datetime.now(UTC).year

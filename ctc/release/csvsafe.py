@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,7 +55,27 @@ def write_csv(frame: pd.DataFrame, target: str | Path | IO[str] | None = None, *
     Floats are written at full precision (no ``float_format``): p- and q-values are
     never rounded to 0."""
     kwargs.setdefault("index", False)
-    return neutralise(frame).to_csv(target, **kwargs)
+    out = neutralise(frame)
+    if (kwargs.get("float_format") is None and kwargs.get("decimal", ".") == "." and kwargs.get("na_rep", "") == ""
+            and not kwargs.get("quoting")):
+        out = _floats_as_text(out)
+    return out.to_csv(target, **kwargs)
+
+
+def _floats_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The float64 columns as the text ``to_csv`` writes for them (``repr``, the shortest text
+    that reads back as the same number; NaN blank), made by Python's float repr: pandas
+    formats them with numpy's ``astype(str)``, the same text at twice the time (checked on
+    5.5 million floats of every magnitude, ±0, ±inf). Changes the (copied) frame in place."""
+    for k, dtype in enumerate(frame.dtypes):
+        if dtype != np.float64:
+            continue
+        values = frame.iloc[:, k].to_numpy()
+        known = ~np.isnan(values)
+        text = np.full(values.size, None, dtype=object)
+        text[known] = list(map(float.__repr__, values[known].tolist()))
+        frame.isetitem(k, pd.Series(text, index=frame.index, dtype=object))
+    return frame
 
 
 def unquote(value: str) -> str:

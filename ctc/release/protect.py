@@ -217,7 +217,7 @@ def profile_cells(table: pd.DataFrame, genders: list[str]) -> tuple[Cells, list[
     """The cells a profile of ``table`` publishes (genders: the instrument's, in order)."""
     munis = [m for m in table["municipality"].cat.categories if m != ALL]
     grades = [g for g in table["grade"].cat.categories if g != ALL]
-    present = set(table["gender"].astype(str)) - {ALL}
+    present = set(table["gender"].astype(str).unique()) - {ALL}  # the distinct genders, not one per row
     shown = [s for s in genders if s in present]
     pairs = table[["indicator_type", "indicator_id"]].astype(str).drop_duplicates()  # in order of first appearance
     inds = list(zip(pairs["indicator_type"].tolist(), pairs["indicator_id"].tolist()))

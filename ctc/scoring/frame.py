@@ -117,7 +117,10 @@ class Scored:
             if select is not None and not select(name):
                 continue
             if name in self.meta.columns:
-                cols[name] = self.meta[name].array if name == "grade" else self.meta[name].to_numpy()
+                col = self.meta[name]
+                # text columns stay Arrow strings: to_numpy() made a million Python strings that the
+                # frame then turned back into Arrow strings (the same values and dtype, twice the work)
+                cols[name] = col.array if name == "grade" or isinstance(col.dtype, pd.StringDtype) else col.to_numpy()
                 continue
             values, known, kind = self._parts(name)
             if kind == "bool" and known is not None:

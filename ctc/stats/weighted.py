@@ -144,12 +144,18 @@ def coded_domain_proportions(
     level: float = 0.95,
     df: DfRule = "domain",
     indicators: tuple[str, ...],
+    by_respondent: bool = False,
 ) -> DomainEstimates:
     """:func:`domain_proportions` of answers given as codes, indicator-major (indicators ×
     respondents uint8: 0, 1, 2 = missing — what :func:`ctc.stats._taylor.encode` makes of
-    0.0, 1.0, NaN): a quarter of the memory of float32 answers, the same numbers bit for bit."""
-    if codes.shape[1] != design.n or domains.n != design.n:
-        raise ValueError(f"codes have {codes.shape[1]} respondents, design {design.n}, domains {domains.n}")
+    0.0, 1.0, NaN): a quarter of the memory of float32 answers, the same numbers bit for bit.
+    ``by_respondent``: the codes are respondents × indicators instead."""
+    n = codes.shape[0 if by_respondent else 1]
+    if n != design.n or domains.n != design.n:
+        raise ValueError(f"codes have {n} respondents, design {design.n}, domains {domains.n}")
+    if by_respondent:  # as encode() orders them: rows gathered, then indicator-major
+        return _proportions(lambda layout: np.ascontiguousarray(codes[layout.order].T), tuple(indicators), design,
+                            domains, level, df)
     return _proportions(lambda layout: codes[:, layout.order], tuple(indicators), design, domains, level, df)
 
 
@@ -183,12 +189,21 @@ def logit_interval(
     p, s, d = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (estimate, se, df)))
     with np.errstate(invalid="ignore", divide="ignore"):
         ok = (p > 0.0) & (p < 1.0) & (d >= 1.0) & np.isfinite(s)
-        tq = stats.t.ppf(0.5 + level / 2.0, np.where(ok, d, 1.0))
+        tq = _t_quantile(0.5 + level / 2.0, np.where(ok, d, 1.0))
         half = tq * s / (p * (1.0 - p))
         centre = special.logit(np.where(ok, p, 0.5))
     low = np.where(ok, special.expit(centre - half), np.nan)
     high = np.where(ok, special.expit(centre + half), np.nan)
     return low, high
+
+
+def _t_quantile(q: float, df: FloatArray) -> FloatArray:
+    """``stats.t.ppf(q, df)`` evaluated once per distinct df (a domain's df is shared by all its
+    indicators: a few dozen values among thousands of cells), the same numbers."""
+    if df.size <= 1:
+        return stats.t.ppf(q, df)
+    distinct, inverse = np.unique(df, return_inverse=True)
+    return stats.t.ppf(q, distinct)[inverse.reshape(df.shape)]
 
 
 def design_t_test_fixed(

@@ -53,7 +53,7 @@ def test_resampled_percentages_are_those_of_the_resampled_rows() -> None:
     counts = replicate_counts(design, 5, np.random.default_rng(11))  # the same stream: the same resamples
     for b in range(5):
         times = counts[b][design.psu]  # each respondent counts as often as its school was drawn
-        y = rows.y.astype(float)
+        y = rows.floats().astype(float)
         answered = ~np.isnan(y)
         w = (design.weights * times)[:, None]
         expected = 100 * (w * np.where(answered, y, 0)).sum(axis=0) / (w * answered).sum(axis=0)
