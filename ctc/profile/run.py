@@ -33,7 +33,7 @@ from ..pipeline import PipelineResult
 from ..release.publish import Release, release
 from ..scoring.audit import finish_audit
 from ..scoring.frame import Scored
-from ..threads import one_blas_thread
+from ..threads import frozen_heap, one_blas_thread
 from ..weights.model import with_calibration
 from .baseline import Baseline, load_baseline
 from .compute import ProfileTables, profile_tables
@@ -295,7 +295,7 @@ def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], worke
     _warm(jobs)
     _JOBS = jobs
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with frozen_heap(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
             return list(pool.map(_render_nth, range(len(jobs)), chunksize=max(1, len(jobs) // (8 * workers))))
     finally:
         _JOBS = []

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..threads import frozen_heap
 from .cells import ALL, REMAINDER, Cells, build_cells
 from .network import _BIG, protect, shortfalls
 
@@ -134,8 +135,8 @@ def _map(fn: Callable[[Any], Any], items: Sequence[Any], workers: int) -> list[A
         return [fn(i) for i in items]
     _TASK = (fn, items)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_one_blas_thread) as pool:
+        with frozen_heap(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                                initializer=_one_blas_thread) as pool:
             return list(pool.map(_run, range(len(items)), chunksize=max(1, len(items) // (4 * workers))))
     finally:
         _TASK = None

@@ -62,3 +62,25 @@ def test_a_changed_pattern_is_audited_again() -> None:
     # stricter rules are a different audit too
     result.hidden[c, k] = True
     assert gate(result, Rules(RULES.min_n, RULES.all_or_none_n, 0.9)) != []
+
+
+def test_the_heap_is_frozen_only_while_the_workers_run(monkeypatch) -> None:
+    """The forked workers must not copy the parent's heap by collecting it (ctc.threads.frozen_heap),
+    and the parent's own garbage collection is back once they are done."""
+    import gc
+
+    frozen: list[int] = []
+    real_pool = protect_mod.ProcessPoolExecutor
+
+    def pool(*a, **kw):
+        frozen.append(gc.get_freeze_count())
+        return real_pool(*a, **kw)
+
+    monkeypatch.setattr(protect_mod, "ProcessPoolExecutor", pool)
+    monkeypatch.setattr(protect_mod, "_PARALLEL_WORK", 0)
+    cells, n, x = _family(seed=7)
+    before = gc.get_freeze_count()
+    two = protect_family(cells, n, x, RULES, workers=2)
+    assert frozen and all(f > before for f in frozen)
+    assert gc.get_freeze_count() == before
+    assert np.array_equal(two.hidden, protect_family(cells, n, x, RULES, workers=1).hidden)
