@@ -246,3 +246,25 @@ def test_libreoffice_opens_it_and_a_later_update_keeps_the_sheet(runs, tmp_path:
     names = load_workbook(saved).sheetnames
     assert names.count(SHEET["en"]) == 1 and not any(n.startswith(SHEET["en"][:20]) and n != SHEET["en"] for n in names)
     pd.testing.assert_frame_equal(_sheet(saved), written)
+
+
+def test_fast_writer_gives_openpyxls_workbook_with_waves(runs, tmp_path: Path) -> None:
+    """"Priorities over time" too: the new-workbook writer (XlsxWriter) and openpyxl's agree."""
+    from test_planning_fast import describe, diff
+
+    from ctc.catalogue import load_catalogue
+    from ctc.planning import context_from_outputs
+    from ctc.planning.book import Board
+    from ctc.planning.waves import read_compare
+    from ctc.planning.workbook import _fresh, _save, build
+
+    ctx = context_from_outputs(runs["prof"], TOWN)
+    waves = read_compare(runs["cmp3"], TOWN, ctx.instrument.id)
+    files = {}
+    for fast in (False, True):
+        book = build(ctx, load_catalogue(), Board(), decided=[], created="2026-01-01T00:00:00+00:00", updated="",
+                     prepare=_fresh, waves=waves, fast=fast)
+        _save(book, tmp_path / f"{fast}.xlsx", False)
+        files[fast] = describe(tmp_path / f"{fast}.xlsx")
+    assert SHEET["en"] in files[True] and len(files[True][SHEET["en"]]["cells"]) > 20
+    assert diff(files[False], files[True]) == []
