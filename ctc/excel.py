@@ -35,6 +35,11 @@ def clean_text(text: str) -> str:
     return _ILLEGAL.sub("", _SPACE_LIKE.sub(" ", text))
 
 
+def _light(cell: Any) -> bool:
+    """A cell of the fast writer's light sheets (planning/fast.py), not an openpyxl cell."""
+    return not hasattr(cell, "_style")
+
+
 def styled(cell: Any, *, font: Font | None = None, fill: PatternFill | None = None, alignment: Alignment | None = None,
            protection: Any = None, number_format: str | None = None) -> None:
     """Give ``cell`` these styles (``None``: keep its own), through a per-workbook cache.
@@ -44,7 +49,7 @@ def styled(cell: Any, *, font: Font | None = None, fill: PatternFill | None = No
     is a short array of indices into those lists, so the array for (the cell's current
     style, these objects) is computed once per workbook and copied after that. The cache
     holds the objects themselves, so the ``id`` in its key cannot be reused by another."""
-    if not hasattr(cell, "_style"):  # a cell of the fast writer (planning/fast.py) holds the objects themselves
+    if _light(cell):  # it holds the style objects themselves
         for name, v in (("font", font), ("fill", fill), ("alignment", alignment), ("protection", protection),
                         ("number_format", number_format)):
             if v is not None:
@@ -97,7 +102,7 @@ def formula(ws: Worksheet, row: int, col: int, text: str, result: Any = None) ->
     until something is recalculated."""
     cell = ws.cell(row=row, column=col)
     cell.value = text
-    if not hasattr(cell, "_style"):
+    if _light(cell):
         cell.result = result
 
 

@@ -12,9 +12,9 @@ duration of a run, and restores it afterwards.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-import gc
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -59,4 +59,3 @@ def frozen_heap() -> Iterator[None]:
         yield
     finally:
         gc.unfreeze()
-

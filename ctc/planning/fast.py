@@ -277,8 +277,8 @@ _OPERATORS = {"equal": "==", "notEqual": "!=", "greaterThan": ">", "lessThan": "
 class _Writer:
     def __init__(self, wb: LightWorkbook, path: Path) -> None:
         self.light, self.path = wb, path
+        # keyed by the ids of the style objects: the light cells hold them for the whole write
         self.formats: dict[tuple[int, int, int, int, str | None], Any] = {}
-        self.keep: list[Any] = []  # the style objects keyed by id: alive for the whole write
         self.url_format: Any = None
 
     def format(self, c: LightCell) -> Any:
@@ -297,7 +297,6 @@ class _Writer:
             if c.number_format and c.number_format != "General":
                 props["num_format"] = c.number_format
             fmt = self.formats[key] = self.book.add_format(props) if props else None
-            self.keep.append((c.font, c.fill, c._alignment, c.protection))
         return fmt
 
     def write(self) -> None:
@@ -316,22 +315,14 @@ class _Writer:
             self.book.close()
 
     def sheet(self, light: LightSheet, ws: Any) -> None:
-        merged = {}
-        for r1, c1, r2, c2 in light.merged:
-            merged.update({(r, c): (r1, c1, r2, c2) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)})
+        inside = {(r, c) for r1, c1, r2, c2 in light.merged for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
         for (r, col), c in light._cells.items():
-            if (r, col) in merged:
-                continue
-            self.cell(ws, c)
-        for r1, c1, r2, c2 in light.merged:
+            if (r, col) not in inside:
+                self.cell(ws, c)
+        for r1, c1, r2, c2 in light.merged:  # the range, then its first cell's value (as openpyxl keeps it)
             top = light._cells.get((r1, c1))
-            value = "" if top is None or top._value is None else top._value
-            fmt = self.format(top) if top is not None else None
-            if isinstance(value, str):
-                ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt)
-                ws.write_string(r1 - 1, c1 - 1, value, fmt)
-            else:
-                ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", fmt)
+            ws.merge_range(r1 - 1, c1 - 1, r2 - 1, c2 - 1, "", self.format(top) if top is not None else None)
+            if top is not None:
                 self.cell(ws, top)
         for key, d in light.column_dimensions.items():
             col = range_boundaries(f"{key}1")[0] - 1 if isinstance(key, str) else key - 1
@@ -356,18 +347,18 @@ class _Writer:
         if v is None or v == "":  # openpyxl writes an empty string as an empty cell
             if fmt is not None:
                 ws.write_blank(r, col, None, fmt)
-        elif c.data_type == "s" or (isinstance(v, str) and c.data_type != "f"):
-            linked = False
-            if c.hyperlink is not None:
-                with warnings.catch_warnings():  # a link Excel cannot hold (over 255 characters): the text alone
-                    warnings.simplefilter("ignore")
-                    linked = ws.write_url(r, col, str(c.hyperlink), fmt or self.url_format, v) == 0
-            if not linked:
-                ws.write_string(r, col, v, fmt)
         elif c.data_type == "f":
             if c.result is None:
                 raise NotModelled(f"{ws.name}!{c.coordinate}: a formula needs the value it shows before recalculation")
             ws.write_formula(r, col, v, fmt, c.result)
+        elif isinstance(v, str):
+            linked = False
+            if c.hyperlink is not None:
+                with warnings.catch_warnings():  # a link Excel cannot hold (over 2,079 characters): the text alone
+                    warnings.simplefilter("ignore")
+                    linked = ws.write_url(r, col, str(c.hyperlink), fmt or self.url_format, v) == 0
+            if not linked:
+                ws.write_string(r, col, v, fmt)
         elif isinstance(v, bool):
             ws.write_boolean(r, col, v, fmt)
         elif isinstance(v, dt.date | dt.datetime | dt.time):

@@ -57,10 +57,15 @@ def _rule_rank(prio: pd.DataFrame) -> pd.Series:
     return out
 
 
+def _decided(decided: Collection[str] | None) -> tuple[str, ...] | None:
+    """The board's decided factors as a memo key (none and an empty list mean the shortlist)."""
+    return tuple(sorted(decided)) if decided else None
+
+
 def planning_priorities(ctx: MunicipalityContext, decided: Collection[str] | None = None) -> list[tuple[str, int]]:
     """``(factor id, rank)`` pairs for matching: the board's decided factors when any,
     else the shortlist; rank = order within kind under the shortlist rule."""
-    key = ("planning_priorities", tuple(sorted(decided)) if decided else None)
+    key = ("planning_priorities", _decided(decided))
     if key not in ctx.memo:
         ctx.memo[key] = _planning_priorities(ctx, decided)
     return list(ctx.memo[key])
@@ -114,7 +119,7 @@ def suggest_programmes(ctx: MunicipalityContext, catalogue: Catalogue | None = N
     """
     cat = catalogue if catalogue is not None else load_catalogue()
     # the report and the workbook of a municipality ask for the same matches
-    key = ("suggest_programmes", id(cat), top, tuple(sorted(decided)) if decided else None, country)
+    key = ("suggest_programmes", id(cat), top, _decided(decided), country)
     hit = ctx.memo.get(key)
     if hit is None or hit[0] is not cat:
         hit = ctx.memo[key] = (cat, *_suggest(ctx, cat, top, decided, country))

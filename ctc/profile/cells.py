@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..stats import Domains, SurveyDesign
+from ..stats._taylor import answer_codes
 from .indicators import Indicator
 from .options import ProfileOptions
 
@@ -145,14 +146,10 @@ def pair_labels(first: np.ndarray | pd.Series, second: np.ndarray | pd.Series | 
 
 def _answer_codes(col: pd.Series) -> np.ndarray:
     """0 not flagged, 1 flagged, 2 missing, as uint8: from a boolean column's values and
-    mask directly; any other column through its floats, which must be 1.0, 0.0 or NaN."""
+    mask directly; any other column through its floats (ctc.stats._taylor.answer_codes)."""
     if isinstance(col.dtype, pd.BooleanDtype):
         return col.to_numpy(dtype=np.uint8, na_value=2)
-    values = _floats(col)
-    missing, one = np.isnan(values), values == 1.0
-    if np.count_nonzero(values == 0.0) + np.count_nonzero(one) + np.count_nonzero(missing) != values.size:
-        raise ValueError("indicator values must be 1.0, 0.0 or NaN")
-    return one.view(np.uint8) | (missing.view(np.uint8) << 1)
+    return answer_codes(_floats(col))
 
 
 def _floats(col: pd.Series) -> np.ndarray:

@@ -29,6 +29,7 @@ from scipy import sparse
 
 from ..i18n import number, t
 from ..stats import SurveyDesign
+from ..stats._taylor import answer_codes
 from ..threads import thread_map
 from .cells import ALL, Cells, Rows, prepare
 from .cells import design as cell_design
@@ -104,16 +105,11 @@ def bootstrap_pct(rows: Rows, design: SurveyDesign, replicates: int, rng: np.ran
     to_psu = sparse.csr_array((design.weights, (design.psu, np.arange(n))), shape=(design.n_psus, n))
     # flagged and answered side by side, summed per PSU by one sparse product (each column is
     # summed on its own, so the totals are those of two products, without their copies)
-    if rows.codes is not None:
-        k = rows.codes.shape[1]
-        both = np.empty((n, 2 * k))
-        np.equal(rows.codes, 1, out=both[:, :k])
-        np.not_equal(rows.codes, 2, out=both[:, k:])
-    else:
-        k = rows.y.shape[1]
-        both = np.empty((n, 2 * k))
-        np.equal(rows.y, 1.0, out=both[:, :k])
-        np.logical_not(np.isnan(rows.y), out=both[:, k:])
+    codes = rows.codes if rows.codes is not None else answer_codes(rows.y)
+    k = codes.shape[1]
+    both = np.empty((n, 2 * k))
+    np.equal(codes, 1, out=both[:, :k])
+    np.not_equal(codes, 2, out=both[:, k:])
     totals = to_psu @ both
     summed = replicate_counts(design, replicates, rng) @ totals
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -104,12 +104,16 @@ def encode(values: NDArray[np.floating], layout: Layout) -> NDArray[np.uint8]:
 
     One pass over the (respondents × indicators) floats; the reordering then moves bytes only.
     """
+    return np.ascontiguousarray(answer_codes(values)[layout.order].T)
+
+
+def answer_codes(values: NDArray[np.floating]) -> NDArray[np.uint8]:
+    """1.0 → 1, 0.0 → 0, NaN → 2 (missing), in place of the values; rejects any other value."""
     missing = np.isnan(values)
     one = values == 1.0
     if np.count_nonzero(values == 0.0) + np.count_nonzero(one) + np.count_nonzero(missing) != values.size:
         raise ValueError("indicator values must be 1.0, 0.0 or NaN")
-    codes = one.view(np.uint8) | (missing.view(np.uint8) << 1)
-    return np.ascontiguousarray(codes[layout.order].T)
+    return one.view(np.uint8) | (missing.view(np.uint8) << 1)
 
 
 def chunk_sums(codes: NDArray[np.uint8], layout: Layout, design: SurveyDesign) -> Sums:
