@@ -60,6 +60,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the shipped templates do not change during a run: no stat of every file per report
     )
 
 
