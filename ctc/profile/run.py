@@ -4,6 +4,7 @@ when complete."""
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import re
@@ -37,7 +38,7 @@ from ..threads import frozen_heap, one_blas_thread
 from ..weights.model import with_calibration
 from .baseline import Baseline, load_baseline
 from .compute import ProfileTables, profile_tables
-from .context import MunicipalityContext
+from .context import MunicipalityContext, python_text
 from .estimate import ALL
 from .guard import guarded_run
 from .memory import trim
@@ -159,7 +160,9 @@ RENDERERS: tuple[Callable[[MunicipalityContext, Path, Path | None], None], ...] 
 def contexts(published: Release, indicators: tuple, inst: Instrument, baseline: Baseline | None,
              options: ProfileOptions, manifest: dict[str, Any]) -> dict[str, MunicipalityContext]:
     """Per municipality what its report and workbook show — only released numbers."""
-    table, prio, screening, checks = published.profile, published.priorities, published.screening, published.checks
+    # converted once here, not once per municipality by the context
+    table, prio, screening, checks = (python_text(f) for f in (published.profile, published.priorities, published.screening,
+                                                              published.checks))
     muni = table["municipality"].astype(str)
     whole = table[muni == ALL]
     out = {}
@@ -278,7 +281,17 @@ _JOBS: list[tuple[MunicipalityContext, Path, Path | None]] = []
 
 
 def _render_nth(k: int) -> Any:
-    return _render_one(_JOBS[k])
+    try:
+        return _render_one(_JOBS[k])
+    finally:
+        # one collection per municipality instead of the automatic ones: a workbook's light
+        # cells are tens of thousands of young objects in reference cycles (a cell knows its
+        # sheet), and the collector otherwise runs every few hundred allocations over them
+        gc.collect()
+
+
+def _worker_start() -> None:
+    gc.disable()  # see _render_nth; the parent's objects are frozen (frozen_heap)
 
 
 def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], workers: int) -> list[Any]:
@@ -295,7 +308,8 @@ def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], worke
     _warm(jobs)
     _JOBS = jobs
     try:
-        with frozen_heap(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with frozen_heap(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                                initializer=_worker_start) as pool:
             return list(pool.map(_render_nth, range(len(jobs)), chunksize=max(1, len(jobs) // (8 * workers))))
     finally:
         _JOBS = []
