@@ -316,8 +316,28 @@ class _Writer:
 
     def sheet(self, light: LightSheet, ws: Any) -> None:
         inside = {(r, c) for r1, c1, r2, c2 in light.merged for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
-        for (r, col), c in light._cells.items():
-            if (r, col) not in inside:
+        # the plain cells (most of a workbook) straight to XlsxWriter's undecorated writers, which its own
+        # write() dispatches to; everything else through cell()
+        formats, fmt_of = self.formats, self.format
+        string, number, blank = ws._write_string, ws._write_number, ws._write_blank
+        for key, c in light._cells.items():
+            if key in inside:
+                continue
+            if c.comment is not None or c.hyperlink is not None:
+                self.cell(ws, c)
+                continue
+            fmt = formats.get((id(c.font), id(c.fill), id(c._alignment), id(c.protection), c.number_format), False)
+            if fmt is False:
+                fmt = fmt_of(c)
+            v, kind = c._value, c.data_type
+            if v is None or v == "":
+                if fmt is not None:
+                    blank(c.row - 1, c.column - 1, None, fmt)
+            elif kind == "s":
+                string(c.row - 1, c.column - 1, v, fmt)
+            elif kind == "n" and v.__class__ in (int, float):
+                number(c.row - 1, c.column - 1, v, fmt)
+            else:
                 self.cell(ws, c)
         for r1, c1, r2, c2 in light.merged:  # the range, then its first cell's value (as openpyxl keeps it)
             top = light._cells.get((r1, c1))
