@@ -211,15 +211,32 @@ def quality_sheet(book: Book) -> None:
     note(ws, row + 1, book.s("quality.suppressed_note", n=len(hidden), total=len(tab)))
     # the summary above is what prints; the list of every hidden cell below is for the screen
     ws.print_area = f"A1:G{row + 1}"
+    head = [book.s(f"col.q.{c}") for c in ("kind", "indicator", "reason", "cells")]
+    write_table(ws, row + 3, head, hidden_rows(book, hidden))
+    widths(ws, [16, 44, 26, 50, 12, 40, 10])
+
+
+def hidden_rows(book: Book, hidden: Any) -> list[list[Any]]:
+    """The hidden cells, one row per indicator and reason: its cells as "grade: genders; …".
+
+    One row per cell was most of the sheet (700 rows for a town of 100 pupils, each saying
+    the same reason) and most of the workbook's writing time; grouped, a board member sees
+    at a glance which numbers of an indicator are missing, in the order of the profile."""
+    ctx, lang = book.ctx, book.lang
     labels = {(i.type, i.id): i.name(lang) for i in ctx.indicators}
-    gender = lambda g: t("xlsx.all", lang) if g == ALL else ctx.instrument.gender_label(g, lang)  # noqa: E731
-    reason = lambda r: t(f"suppression.{r}", lang) if f"suppression.{r}" in MESSAGES else str(r)  # noqa: E731
-    rows = [[t(f"kind.{r.indicator_type}", lang), labels.get((r.indicator_type, r.indicator_id), r.indicator_id),
-             t("xlsx.all", lang) if str(r.grade) == ALL else str(r.grade), gender(str(r.gender)), value(r.n), reason(r.suppression_reason)]
-            for r in hidden.itertuples(index=False)]
-    head = [book.s(f"col.q.{c}") for c in ("kind", "indicator", "grade", "gender", "n", "reason")]
-    write_table(ws, row + 3, head, rows)
-    widths(ws, [16, 44, 12, 12, 12, 40, 10])
+    everyone = t("xlsx.all", lang)
+    groups: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    for kind, ind, grade, gender, why in zip(*(hidden[c].astype(str).tolist() for c in (
+            "indicator_type", "indicator_id", "grade", "gender", "suppression_reason"))):
+        groups.setdefault((kind, ind, why), {}).setdefault(grade, []).append(
+            everyone if gender == ALL else ctx.instrument.gender_label(gender, lang))
+    rows = []
+    for (kind, ind, why), grades in groups.items():
+        where = "; ".join(f"{book.s('profile.all_grades') if g == ALL else book.s('profile.grade', grade=g)}: "
+                          + ", ".join(genders) for g, genders in grades.items())
+        rows.append([t(f"kind.{kind}", lang), labels.get((kind, ind), ind),
+                     t(f"suppression.{why}", lang) if f"suppression.{why}" in MESSAGES else why, where])
+    return rows
 
 
 def _describe(code: str, given: Any, lang: str) -> str:

@@ -155,6 +155,7 @@ _QUALITY_COLUMNS = {
     "gender": ("Gender", "Geschlecht"),
     "n": ("n", "n"),
     "reason": ("Not shown because", "Nicht ausgewiesen, weil"),
+    "cells": ("Cells not shown (grade: gender)", "Nicht ausgewiesene Zellen (Jahrgang: Geschlecht)"),
     "code": ("Problem code", "Problem-Code"),
     "severity": ("Severity", "Schwere"),
     "count": ("Count", "Anzahl"),
