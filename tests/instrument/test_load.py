@@ -130,3 +130,26 @@ def test_every_shipped_instrument_loads_and_checks(path: Path) -> None:
         assert "de" in scale.label.root, scale.id
     for outcome in inst.outcomes:
         assert "de" in outcome.label.root, outcome.id
+
+
+def test_the_fast_reading_is_the_round_trip_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files without a problem are read by ruamel's C parser (ctc.spec._load_fast); the model
+    must be the one the round-trip parser (which names lines in errors) gives."""
+    from ctc import spec
+    from ctc.catalogue import load as catalogue_load
+    from ctc.catalogue import shipped_catalogues
+    from ctc.instrument.load import CROSS_CHECKS
+    from ctc.instrument.model import Instrument
+
+    assert spec._fast_yaml().load("a: yes\nb: 010\nc: 1e3\nd: on\ne: 1:30\n") == \
+        {"a": "yes", "b": 10, "c": 1000.0, "d": "on", "e": "1:30"}  # YAML 1.2, as the round-trip parser reads it
+    cases = [(Instrument, p, CROSS_CHECKS) for p in shipped_instruments().values()]
+    cases += [(catalogue_load.Catalogue, p, (*catalogue_load.STRUCTURAL_CHECKS, catalogue_load._factor_check(p.parent, None)))
+              for p in shipped_catalogues().values()]
+    assert len(cases) >= 2
+    for model, path, checks in cases:
+        fast = spec._load_fast(model, path, tuple(checks))
+        assert fast is not None, path
+        monkeypatch.setattr(spec, "_load_fast", lambda *a: None)
+        assert spec.load_model(model, path, checks) == fast, path
+        monkeypatch.undo()
