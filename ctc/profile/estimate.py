@@ -125,6 +125,7 @@ def reducible(cells: Cells, options: ProfileOptions) -> bool:
 def whole_part(rows: Rows, cells: Cells, options: ProfileOptions, codes: np.ndarray | None = None) -> PartSums:
     """One municipality's (or the unlisted rows') share of the whole-file design's sums.
     ``codes``: the answers indicators × rows (the Dask engine's arrays), else ``rows.codes``."""
+    assert options.calibration is None and not any(options.design_columns().values()), "not a reducible design"
     stratum, psu = (rows.school, None) if options.design == "census" else (rows.muni_strata, rows.school)
     return part_sums(rows.codes if codes is None else codes, rows.weights if cells.weighted else None, stratum, psu,
                      cell_domains(rows, cells), options.lonely_psu, by_respondent=codes is None)

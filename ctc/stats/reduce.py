@@ -11,11 +11,14 @@ few (domains × indicators) arrays (:class:`PartSums`): its counts and weighted 
 the quadratic terms of its strata expanded around its own proportion c (the part's p̂_d):
 with T' = T - cW and δ = p̂_d - c, a part adds Q1 - 2δ·Q2 + δ²·Q3 (Q1 = Σ scale·ΣT'²,
 Q2 = Σ scale·ΣT'W, Q3 = Σ scale·ΣW², each less its stratum-mean term). :func:`part_sums`
-makes them from a part's rows, :func:`combine` adds the parts in the order given. Centring
-each part at its own proportion keeps δ small, so the rounding is that of the direct
-kernel (a few 1e-16 relative); the numbers are not the kernel's bit for bit (its sums are
-taken in another order), so whoever needs identical numbers computes them through these
-two functions in the same order (ctc.profile.estimate, ctc.engine.dask_engine).
+makes them from a part's rows (its working memory that of its non-empty (PSU, atom)
+segments), :func:`combine` adds the parts in the order given. Centring each part at its own
+proportion keeps δ small, so the rounding is of the direct kernel's size; the numbers are
+not the kernel's bit for bit (the sums are taken in another order: up to about 1e-14
+relative seen, tests/stats/test_reduce.py checks 1e-12), so whoever needs identical numbers
+computes them through these two functions in the same order (ctc.profile.estimate,
+ctc.engine.dask_engine); every call is deterministic (sparse sums and numpy reductions in
+a fixed order, no BLAS).
 
 Supported: one-stage designs without a finite-population correction, respondents as PSUs
 (``psu=None``: the census design) or PSUs nested in strata, every lonely-PSU rule.
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+from scipy import sparse
 
 from .design import DesignError, LonelyPsu, _stratum_factors, _weights
 from .domains import Domains
@@ -91,17 +95,17 @@ def part_sums(codes: NDArray[np.uint8], weights: FloatArray | None, stratum: NDA
         unit_stratum = pairs // span
         n_psu = np.bincount(unit_stratum, minlength=n_h)
     scale, centre, lonely = _factors(n_psu, lonely_psu)
-    n_units = unit_stratum.size
 
     rows = np.flatnonzero(domains.atom >= 0)
     key = unit_of_row[rows] * atoms + domains.atom[rows]
-    order = rows[np.argsort(key, kind="stable")]
-    key = key[np.argsort(key, kind="stable")]
+    by_key = np.argsort(key, kind="stable")
+    order, key = rows[by_key], key[by_key]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else np.zeros(0, dtype=np.intp)
     seg_unit, seg_atom = np.divmod(key[starts], atoms)
     w = w_all[order]
-    # per (PSU or stratum, atom) segment: counts, Σw·, and (respondents as PSUs) Σw²· of y and m
-    cells = np.zeros((6 if psu is None else 4, n_units, atoms, k))
+    # per (PSU or stratum, atom) segment, only those with respondents: counts, Σw· and
+    # (respondents as PSUs) Σw²· of y and m
+    seg = np.empty((6 if psu is None else 4, starts.size, k))
     step = max(1, _CHUNK_ELEMENTS // max(order.size, 1))
     for lo in range(0, k, step):
         hi = min(k, lo + step)
@@ -109,50 +113,57 @@ def part_sums(codes: NDArray[np.uint8], weights: FloatArray | None, stratum: NDA
         stacked = np.empty((2 * (hi - lo), order.size))
         stacked[: hi - lo] = block == 1
         stacked[hi - lo:] = block != 2
-        sums = [stacked, stacked * w] + ([stacked * (w * w)] if psu is None else [])
-        for s, values in enumerate(sums):
-            seg = np.add.reduceat(values, starts, axis=1).T if starts.size else np.zeros((0, 2 * (hi - lo)))
-            cells[2 * s, seg_unit, seg_atom, lo:hi] = seg[:, : hi - lo]
-            cells[2 * s + 1, seg_unit, seg_atom, lo:hi] = seg[:, hi - lo:]
+        for s, values in enumerate([stacked, stacked * w] + ([stacked * (w * w)] if psu is None else [])):
+            if starts.size:
+                sums = np.add.reduceat(values, starts, axis=1).T
+                seg[2 * s, :, lo:hi], seg[2 * s + 1, :, lo:hi] = sums[:, : hi - lo], sums[:, hi - lo:]
+    # (unit, domain) pairs with respondents: each the sum of its atoms' segments (sparse maps,
+    # so the memory is that of the segments, not units × domains × indicators)
     member = domains.membership
-    # (…, units, domains, k): each domain the sum of its atoms, added in atom order
-    by_dom = np.stack([cells[:, :, member[:, d], :].sum(axis=2) for d in range(n_dom)], axis=2)
-    x_u, n_u, t_u, w_u = by_dom[0], by_dom[1], by_dom[2], by_dom[3]
-    x, n, t, wsum = x_u.sum(axis=0), n_u.sum(axis=0), t_u.sum(axis=0), w_u.sum(axis=0)
+    seg_of, dom_of = np.nonzero(member[seg_atom])
+    ud, ud_of = np.unique(seg_unit[seg_of] * n_dom + dom_of, return_inverse=True)
+    ud_unit, ud_dom = np.divmod(ud, n_dom)
+    to_ud = _map(ud_of.ravel(), seg_of, ud.size, starts.size)
+    x_u, n_u, t_u, w_u, *squares = (to_ud @ v for v in seg)
+    ud_to_d = _map(ud_dom, np.arange(ud.size), n_dom, ud.size)
+    x, n, t, wsum = (ud_to_d @ v for v in (x_u, n_u, t_u, w_u))
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.nan_to_num(t / wsum)
+    c_u = c[ud_dom]
     if psu is None:  # y and m are 0/1: the squares are linear in A = Σw²y and B = Σw²m (ctc.stats._taylor)
-        a, b = by_dom[4], by_dom[5]
-        tt, tw, ww, abs_tw = (1.0 - 2.0 * c) * a + c * c * b, a - c * b, b, (1.0 - c) * a + c * (b - a)
-        t_h, w_h = t_u, w_u
-    else:
-        tc = t_u - c * w_u
+        a, b = squares
+        tt, tw, ww, abs_tw = (1.0 - 2.0 * c_u) * a + c_u * c_u * b, a - c_u * b, b, (1.0 - c_u) * a + c_u * (b - a)
+        hd_stratum, hd_dom, t_h, w_h, hd_to_d = ud_unit, ud_dom, t_u, w_u, ud_to_d
+    else:  # the PSUs' totals, and the (stratum, domain) totals of them
+        tc = t_u - c_u * w_u
         tt, tw, ww, abs_tw = tc * tc, tc * w_u, w_u * w_u, np.abs(tc) * w_u
-        first = np.flatnonzero(np.r_[True, unit_stratum[1:] != unit_stratum[:-1]]) if n_units else np.zeros(0, int)
-        tt, tw, ww, abs_tw, t_h, w_h = (np.add.reduceat(v, first, axis=0) if n_units else v[:0]
-                                        for v in (tt, tw, ww, abs_tw, t_u, w_u))
-    s3 = scale[:, None, None]
-    sc = (scale * centre / np.maximum(n_psu, 1))[:, None, None]
-    th = t_h - c * w_h
+        hd, hd_of = np.unique(unit_stratum[ud_unit] * n_dom + ud_dom, return_inverse=True)
+        hd_stratum, hd_dom = np.divmod(hd, n_dom)
+        to_hd = _map(hd_of.ravel(), np.arange(ud.size), hd.size, ud.size)
+        t_h, w_h = to_hd @ t_u, to_hd @ w_u
+        hd_to_d = _map(hd_dom, np.arange(hd.size), n_dom, hd.size)
+    s_u = scale[unit_stratum[ud_unit]][:, None]
+    s_h = (scale * centre / np.maximum(n_psu, 1))[hd_stratum][:, None]
+    th = t_h - c[hd_dom] * w_h
     present = present_lonely = None
     if lonely_psu == "average":
-        has = w_h > 0
-        present, present_lonely = has.sum(axis=0), (has & lonely[:, None, None]).sum(axis=0)
+        has = (w_h > 0).astype(np.float64)
+        present = np.rint(hd_to_d @ has).astype(np.int64)
+        present_lonely = np.rint(hd_to_d @ (has * lonely[hd_stratum][:, None])).astype(np.int64)
     # PSUs and strata with an in-domain respondent (R degf of the subset), as whole numbers
-    in_atom = np.zeros((n_units, atoms), dtype=bool)
-    in_atom[seg_unit, seg_atom] = True
-    unit_in = (in_atom.astype(np.int64) @ member.astype(np.int64)) > 0  # units × domains
     if psu is None:
         psus = np.bincount(domains.atom[rows], minlength=atoms).astype(np.int64) @ member.astype(np.int64)
-        strata_in = unit_in
     else:
-        psus = unit_in.sum(axis=0).astype(np.int64)
-        strata_in = np.zeros((n_h, n_dom), dtype=bool)
-        np.logical_or.at(strata_in, unit_stratum, unit_in)
-    return PartSums(domains.labels, n, x, t, wsum, c, (s3 * tt).sum(axis=0), (s3 * tw).sum(axis=0),
-                    (s3 * ww).sum(axis=0), (sc * th * th).sum(axis=0), (sc * th * w_h).sum(axis=0),
-                    (sc * w_h * w_h).sum(axis=0), (s3 * abs_tw).sum(axis=0), psus.astype(np.int64),
-                    strata_in.sum(axis=0).astype(np.int64), present, present_lonely, n_h, int((n_psu == 1).sum()))
+        psus = np.bincount(ud_dom, minlength=n_dom)
+    return PartSums(domains.labels, n, x, t, wsum, c, ud_to_d @ (s_u * tt), ud_to_d @ (s_u * tw), ud_to_d @ (s_u * ww),
+                    hd_to_d @ (s_h * th * th), hd_to_d @ (s_h * th * w_h), hd_to_d @ (s_h * w_h * w_h),
+                    ud_to_d @ (s_u * abs_tw), psus.astype(np.int64), np.bincount(hd_dom, minlength=n_dom).astype(np.int64),
+                    present, present_lonely, n_h, int((n_psu == 1).sum()))
+
+
+def _map(target: NDArray[np.integer], source: NDArray[np.integer], n_target: int, n_source: int) -> sparse.csr_array:
+    """Sparse 0/1 (targets × sources) summing every source into its target (in source order)."""
+    return sparse.csr_array((np.ones(source.size), (target, source)), shape=(n_target, n_source))
 
 
 def _factors(n_psu: NDArray[np.integer], lonely_psu: LonelyPsu) -> tuple[FloatArray, FloatArray, NDArray[np.bool_]]:
