@@ -28,6 +28,9 @@ def survey():
     scored = score_frame(frame, inst)
     blank = np.random.default_rng(2).choice(len(scored), 30, replace=False)
     scored.loc[scored.index[blank], "municipality"] = None  # rows of no municipality: the whole file's only
+    ghost = scored.index[-40:]  # a municipality whose every row is excluded: not listed, its rows in the design
+    scored["municipality"] = scored["municipality"].astype(object)
+    scored.loc[ghost, "municipality"], scored.loc[ghost, "excluded"] = "Ghost", True
     return inst, scored
 
 
@@ -38,7 +41,7 @@ def test_the_reduced_whole_file_rows_are_the_direct_kernels(survey, design: str,
     inst, scored = survey
     options = ProfileOptions(design=design, lonely_psu=lonely)
     cells = prepare(scored if weighted else scored.drop(columns="weight"), indicators(inst), options)
-    assert reducible(cells, options) and cells.rest() is not None
+    assert reducible(cells, options) and cells.rest() is not None and "Ghost" not in cells.munis
     labels, expected = _one(cells.rows, cells, options, whole=True)
     found_labels, found = whole_file(cells, options)
     assert found_labels.equals(labels)
@@ -52,6 +55,16 @@ def test_the_reduced_whole_file_rows_are_the_direct_kernels(survey, design: str,
     pooled = table[table["municipality"] == ALL]
     np.testing.assert_array_equal(pooled["se"].to_numpy(), found["se"].ravel())
     np.testing.assert_array_equal(pooled["pct"].to_numpy(), found["pct"].ravel())
+
+
+def test_a_part_without_respondents_in_any_domain_adds_nothing() -> None:
+    from ctc.stats import Domains
+    from ctc.stats.reduce import part_sums
+
+    domains = Domains.crossed({"g": np.array([0, 1, 0])}, include=np.zeros(3, dtype=bool))
+    for psu in (None, np.array([0, 0, 1])):
+        part = part_sums(np.zeros((2, 3), dtype=np.uint8), None, np.array([0, 0, 1]), psu, domains)
+        assert not part.n.any() and not part.q1.any() and not part.psus.any() and part.n_strata == 2
 
 
 def test_declared_design_columns_keep_the_direct_kernel(survey) -> None:
