@@ -8,7 +8,8 @@ What runs where (docs/engine.md):
   parts in file order, as the in-process engine merges its threads' parts;
 * the estimate: each municipality is its own design, so each is one task on a worker
   (its rows travel once, as the compact arrays of :func:`ctc.profile.cells.prepare`);
-  the whole-file pooled rows are computed on the client meanwhile;
+  the whole-file pooled rows are a reduction: each municipality's share of the sums
+  (:func:`ctc.profile.estimate.whole_part`) beside its arrays, added by one small task;
 * protection and release run on the client, on the aggregates only;
 * priorities: each municipality's bootstrap (its own seeded stream,
   :func:`ctc.profile.priorities.municipality_rng`) and reasons are one task on the
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
-from ..profile.cells import ALL, NONE, Cells, Rows, _codes, _labels, pair_labels, prepare
+from ..profile.cells import ALL, NONE, Cells, _codes, _labels, pair_labels, prepare
 from ..profile.estimate import _long, _one, _order
 from ..profile.options import ProfileOptions
 from ..profile.priorities import prioritise
@@ -78,8 +79,8 @@ def _municipality_cells(cells: Cells, name: str) -> Cells:
 # scored on a worker; its kept columns stay there as a future. The client receives the chunk's
 # checks and audit counts and a few aggregates (:class:`Summary`), from which the guards of
 # ``ctc profile`` decide; each municipality's arrays are then built on the workers from the
-# chunks that hold its rows, and the whole-file rows are computed on a worker (their ICC from
-# per-school sums), so no respondent row of the scored table reaches the client.
+# chunks that hold its rows, and the whole-file rows are reduced from per-municipality sums (their
+# ICC from per-school sums), so no respondent row of the scored table reaches the client.
 
 
 @dataclass
@@ -304,31 +305,19 @@ def _school_sums(held: Held) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     return held.labels["school"][uniq], held.labels["muni_strata"][group_of], cnt, tot
 
 
-def _global_codes(helds: tuple[Held, ...], role: str, attr: str) -> np.ndarray | None:
-    """The parts' codes of ``role`` on the whole file's scale: ranks among all the labels."""
-    if any(h.labels[role] is None for h in helds):
-        return None
-    every = pd.Index(np.unique(np.concatenate([h.labels[role] for h in helds])))
-    return np.concatenate([every.get_indexer(h.labels[role])[getattr(h.cells.rows, attr)] for h in helds]).astype(np.int64)
+def _whole_part_held(held: Held, options: ProfileOptions) -> Any:
+    """A part's share of the whole-file design's sums (ctc.stats.reduce.PartSums: a few
+    domains × indicators arrays), on the worker that holds its arrays."""
+    from ..profile.estimate import whole_part
+
+    return whole_part(held.cells.rows, held.cells, options, codes=held.cells.rows.y)
 
 
-def _whole(options: ProfileOptions, inds: tuple, munis: list[str], grades: list[str], genders: list[str],
-           weighted: bool, *helds: Held) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """The whole file's pooled rows on a worker, from the municipalities' parts in the order
-    of the in-process engine's table (prepare: municipalities in order, then the rest), the
-    answers as uint8 codes (a quarter of the float32 matrix)."""
-    from ..stats.weighted import coded_domain_proportions
+def _whole_rows(options: ProfileOptions, inds: tuple, *parts: Any) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The whole file's pooled rows from the parts' sums, in the in-process engine's order."""
+    from ..profile.estimate import whole_rows
 
-    def cat(attr: str) -> np.ndarray | None:
-        values = [getattr(h.cells.rows, attr) for h in helds]
-        return None if any(v is None for v in values) else np.concatenate(values, axis=1 if attr == "y" else 0)
-
-    rows = Rows(y=cat("y"), weights=cat("weights"), include=cat("include"),
-                school=_global_codes(helds, "school", "school"), strata=_global_codes(helds, "strata", "strata"),
-                muni_strata=_global_codes(helds, "muni_strata", "muni_strata"), grade=cat("grade"), gender=cat("gender"),
-                enrolled=cat("enrolled"), schools_population=cat("schools_population"))
-    cells = Cells(inds, rows, {}, list(munis), grades, genders, weighted)
-    return _one(rows, cells, options, whole=True, proportions=coded_domain_proportions)
+    return whole_rows(list(parts), inds, options)
 
 
 #: at most this much memory per LocalCluster worker (bytes); less on a smaller machine
@@ -448,9 +437,11 @@ class DaskSession:
                                 np.ascontiguousarray(np.concatenate([s[3] for s in sums])[order]),
                                 pd.factorize(np.concatenate([s[1] for s in sums])[order])[0].astype(np.int64))
         futures = {name: self.client.submit(_estimate_held, f, options, icc, pure=False) for name, f in cells.held.items()}
+        # the whole file's rows: each part's sums beside its arrays, added on a worker in the
+        # in-process order (municipalities, then the rest): no task holds every respondent
         parts_of_file = [cells.held[m] for m in cells.munis] + ([cells.rest] if cells.rest is not None else [])
-        whole = self.client.submit(_whole, options, cells.inds, cells.munis, cells.grades, cells.genders, cells.weighted,
-                                   *parts_of_file, pure=False)
+        sums = [self.client.submit(_whole_part_held, f, options, pure=False) for f in parts_of_file]
+        whole = self.client.submit(_whole_rows, options, cells.inds, *sums, pure=False)
         parts = [(name, *futures[name].result()) for name in cells.munis]
         parts.append((ALL, *whole.result()))
         table = _long(parts, cells.inds)
@@ -474,12 +465,12 @@ class DaskSession:
             from ..profile.estimate import estimate_cells
 
             return estimate_cells(cells, options)
-        from ..profile.estimate import file_icc
+        from ..profile.estimate import file_icc, whole_file
 
         icc = file_icc(cells, options)  # pooled over the whole file: computed here, sent to every task
         futures = {name: self.client.submit(_estimate, f, options, icc, pure=False)
                    for name, f in self._municipalities(cells).items()}
-        whole = _one(cells.rows, cells, options, whole=True)  # on the client while the workers run
+        whole = whole_file(cells, options)  # on the client while the workers run
         parts = [(name, *futures[name].result()) for name in cells.munis]
         parts.append((ALL, *whole))
         table = _long(parts, cells.inds)

@@ -75,7 +75,14 @@ class Cells:
     source: pd.DataFrame | None = None  # the scored table, kept only for a calibration model's grouping columns
 
     def municipality(self, name: str) -> Rows:
-        part = self.slices[name]
+        return self._part(self.slices[name])
+
+    def rest(self) -> Rows | None:
+        """The rows of no listed municipality (they come last; they count for the whole file only)."""
+        start = max((s.stop for s in self.slices.values()), default=0)
+        return self._part(slice(start, len(self.rows))) if start < len(self.rows) else None
+
+    def _part(self, part: slice) -> Rows:
         return Rows(**{k: (None if v is None else v[part]) for k, v in self.rows.__dict__.items()})
 
 

@@ -18,6 +18,7 @@ from ..errors import UsageError
 from ..stats import CiStatus, Domains, clopper_pearson_interval, domain_proportions
 from ..stats.weighted import coded_domain_proportions
 from ..stats.gvf import Icc, anova_icc, design_effect, jeffreys
+from ..stats.reduce import PartSums, combine, part_sums
 from ..threads import thread_map
 from .cells import ALL, Cells, Rows, prepare
 from .cells import design as cell_design
@@ -88,21 +89,67 @@ def _gvf(rows: Rows, domains: Domains, n: np.ndarray, icc: Icc) -> tuple[np.ndar
 
 
 def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
-         icc: Icc | None = None, proportions=domain_proportions) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """``proportions``: :func:`ctc.stats.domain_proportions`, or a function with its
-    arguments taking ``rows.y`` as answer codes (the Dask engine's whole-file rows)."""
+         icc: Icc | None = None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """One design's rows (a municipality's, or with ``whole`` the file's) by the direct kernel."""
     design, domains = cell_design(rows, options, whole), cell_domains(rows, cells)
     names = tuple(i.id for i in cells.inds)
-    if rows.codes is not None and proportions is domain_proportions:  # the answers as prepare() codes them
+    if rows.codes is not None:  # the answers as prepare() codes them
         est = coded_domain_proportions(rows.codes, design, domains, level=options.level, indicators=names,
                                        by_respondent=True)
     else:
-        est = proportions(rows.y, design, domains, level=options.level, indicators=names)
+        est = domain_proportions(rows.y, design, domains, level=options.level, indicators=names)
     if options.calibration is not None:  # weighted by `ctc weights`: residuals of the calibration model
         from ..weights.model import calibrated_estimates
 
         frame = cells.source.iloc[rows.position]
         est = calibrated_estimates(est, rows.floats().astype(np.float64), design, domains, frame, options.calibration)
+    gvf = (lambda n: _gvf(rows, domains, n, icc)) if icc is not None and not whole else None
+    return _columns(est, options, gvf)
+
+
+# -- the whole file's pooled rows as a reduction of per-municipality sums (ctc.stats.reduce) -------
+# Under both designs every stratum of the whole-file design lies in one municipality (census:
+# the (municipality, school) strata; clusters: the municipalities, schools nested in them), so
+# each municipality's rows give its share of the sums and no step holds every respondent. Both
+# engines compute these rows so, from the same parts in the same order (municipalities in
+# order, then the rows of no listed municipality): their numbers are identical.
+
+
+def reducible(cells: Cells, options: ProfileOptions) -> bool:
+    """Whether the whole-file rows come from per-municipality sums: not with a declared design
+    column (fpc, declared strata, two stages) or a calibration model (the direct kernel then)."""
+    return (options.calibration is None and not any(options.design_columns().values())
+            and cells.rows.codes is not None)
+
+
+def whole_part(rows: Rows, cells: Cells, options: ProfileOptions, codes: np.ndarray | None = None) -> PartSums:
+    """One municipality's (or the unlisted rows') share of the whole-file design's sums.
+    ``codes``: the answers indicators × rows (the Dask engine's arrays), else ``rows.codes``."""
+    assert options.calibration is None and not any(options.design_columns().values()), "not a reducible design"
+    stratum, psu = (rows.school, None) if options.design == "census" else (rows.muni_strata, rows.school)
+    return part_sums(rows.codes if codes is None else codes, rows.weights if cells.weighted else None, stratum, psu,
+                     cell_domains(rows, cells), options.lonely_psu, by_respondent=codes is None)
+
+
+def whole_rows(parts: list[PartSums], inds: tuple[Indicator, ...],
+               options: ProfileOptions) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The whole file's pooled rows (the columns of ``_one(..., whole=True)``) from the parts' sums."""
+    return _columns(combine(parts, tuple(i.id for i in inds), options.lonely_psu, options.level), options)
+
+
+def whole_file(cells: Cells, options: ProfileOptions) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The whole file's pooled rows in this process: the reduction where it applies, else the
+    direct kernel on every row."""
+    if not reducible(cells, options):
+        return _one(cells.rows, cells, options, whole=True)
+    rest = cells.rest()
+    parts = [whole_part(cells.municipality(m), cells, options) for m in cells.munis]
+    return whole_rows(parts + ([whole_part(rest, cells, options)] if rest is not None else []), cells.inds, options)
+
+
+def _columns(est, options: ProfileOptions, gvf=None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The profile's columns of a domain estimate; ``gvf``: the municipality's effective n and df
+    under the file's ICC (a function of the (domains × indicators) n), None for the whole file."""
     p = est.estimate
     low, high = est.ci_low.copy(), est.ci_high.copy()
     method = np.full(p.shape, "logit", dtype=object)
@@ -123,10 +170,10 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
     # the design's own interval (R svyciprop(method = "logit"); Clopper–Pearson at p̂ = 0 or 1), kept beside the shown one
     design_ci_low, design_ci_high = low.copy(), high.copy()
     n_gvf, df_gvf = np.full(p.shape, np.nan), np.full(p.shape, np.nan)
-    if icc is not None and not whole:
+    if gvf is not None:
         # a municipality's 5–20 schools carry too little information about their own design
         # effect for a rare outcome: the shown interval takes the file's ICC (ctc.stats.gvf)
-        n_gvf, df_gvf = _gvf(rows, domains, est.n.astype(np.float64), icc)
+        n_gvf, df_gvf = gvf(est.n.astype(np.float64))
         # p̂ = 0 or 1 too: Clopper–Pearson on the raw counts would ignore the clustering
         use = np.isin(method, ("logit", "clopper-pearson")) & np.isfinite(n_gvf) & (df_gvf >= 1)
         g_low, g_high = jeffreys(p, n_gvf, df_gvf, options.level)
@@ -186,16 +233,25 @@ def estimate_cells(cells: Cells, options: ProfileOptions) -> pd.DataFrame:
     """:func:`estimate` on the prepared arrays (:func:`ctc.profile.cells.prepare`), which the
     bootstrap of the priorities reuses: the respondent table is split once."""
     icc = file_icc(cells, options)
+    reduce = reducible(cells, options)
 
-    def one(name: str | None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        if name is None:  # the whole file
-            return _one(cells.rows, cells, options, whole=True)
-        return _one(cells.municipality(name), cells, options, whole=False, icc=icc)
+    def one(name: str | None) -> tuple[tuple[pd.DataFrame, dict[str, np.ndarray]] | None, PartSums | None]:
+        if name is None:  # the rows of no listed municipality's share, or the whole file by the direct kernel
+            if not reduce:
+                return _one(cells.rows, cells, options, whole=True), None
+            rest = cells.rest()
+            return None, None if rest is None else whole_part(rest, cells, options)
+        rows = cells.municipality(name)
+        return _one(rows, cells, options, whole=False, icc=icc), whole_part(rows, cells, options) if reduce else None
 
     if cells.munis:
-        # the municipalities (and the whole file, the largest piece, first) on the run's workers' threads
+        # the municipalities (and the whole file or its rest first) on the run's workers' threads
         found = thread_map(one, [None, *cells.munis], options.workers)
-        parts = [(name, *part) for name, part in zip(cells.munis, found[1:])] + [(ALL, *found[0])]
+        whole = found[0][0]
+        if reduce:  # the municipalities' shares in order, then the rest's
+            sums = [part for _, part in found[1:]] + ([found[0][1]] if found[0][1] is not None else [])
+            whole = whole_rows(sums, cells.inds, options)
+        parts = [(name, *part) for name, (part, _) in zip(cells.munis, found[1:])] + [(ALL, *whole)]
         table = _long(parts, cells.inds)
     else:
         table = _empty(cells.inds)
