@@ -27,6 +27,7 @@ repeated from scratch before anything is written (:func:`shortfalls`).
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
@@ -336,18 +337,18 @@ def shortfalls(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensit
     return out
 
 
-def _close_cycle(flows: Flows, hidden: BoolArray, cell: int, cost: NDArray[np.float64],
+def _close_cycle(flows: Flows, shown: list[bool], cell: int, costs: list[float],
                  source: int, target: int, short: int, delta: Residual | None = None) -> list[int]:
     """Shown cells whose hiding lets more flow from ``source`` to ``target``: the cheapest
     augmenting path in the residual network left by a maximum flow over the hidden cells,
     where shown cells cost what hiding them costs. Paths that can carry the whole
     shortfall are preferred. Empty when no path exists. ``delta``: that maximum flow,
-    when the caller has it already (:meth:`Flows.room_flows` of a short direction)."""
+    when the caller has it already (:meth:`Flows.room_flows` of a short direction).
+    ``shown``, ``costs``: per cell, as Python lists (the search reads a few entries per
+    arc, and numpy's scalar indexing was most of its time)."""
     if delta is None:
         _, delta = flows._push(source, target, int(_BIG), cell)
     res = flows.left(delta)
-    # Python lists: the search reads a few entries per arc, and numpy's scalar indexing is most of its time
-    shown, costs = (~hidden).tolist(), cost.tolist()
     for want in (short, 1):
         path = _dijkstra(flows.net, res, flows.xs, flows.ns, shown, cell, costs, source, target, want)
         if path is not None:
@@ -359,34 +360,40 @@ def _dijkstra(net: Network, res: Residual, x: list[int], n: list[int], shown: li
               cost: list[float], source: int, target: int, want: int) -> list[int] | None:
     """Cells (−1 for hidden ones) on the cheapest path source → target whose arcs carry
     ``want``: hidden cells by their residual (free), shown cells by their room (at their cost)."""
-    tails, heads = net.tails, net.heads
+    tails, heads, incident = net.tails, net.heads, net.incident
+    pop, push, inf, free = heapq.heappop, heapq.heappush, math.inf, _FREE
     best = {source: 0.0}
     via: dict[int, tuple[int, int]] = {}
     heap = [(0.0, source)]
     while heap:
-        d, u = heapq.heappop(heap)
+        d, u = pop(heap)
         if u == target:
             cells = []
             while u != source:
                 u, c = via[u]
                 cells.append(c)
             return cells
-        if d > best.get(u, np.inf):
+        if d > best.get(u, inf):
             continue
-        steps = [(v, _FREE, -1) for v, cap in res.get(u, {}).items() if cap >= want]
-        for c in net.incident[u]:
+        # relaxed in a fixed order (hidden arcs, then the incident shown cells): ties break the same way every run
+        for v, cap in res.get(u, {}).items():
+            if cap >= want and (nd := d + free) < best.get(v, inf):
+                best[v] = nd
+                via[v] = (u, -1)
+                push(heap, (nd, v))
+        for c in incident[u]:
             if c == cell or not shown[c]:
                 continue
             if tails[c] == u and n[c] - x[c] >= want:
-                steps.append((heads[c], cost[c], c))
+                v = heads[c]
             elif heads[c] == u and x[c] >= want:
-                steps.append((tails[c], cost[c], c))
-        for v, w, c in steps:
-            nd = d + w
-            if nd < best.get(v, np.inf):
+                v = tails[c]
+            else:
+                continue
+            if (nd := d + cost[c]) < best.get(v, inf):
                 best[v] = nd
                 via[v] = (u, c)
-                heapq.heappush(heap, (nd, v))
+                push(heap, (nd, v))
     return None
 
 
@@ -405,6 +412,7 @@ def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive
     cells = np.flatnonzero(sensitive)
     # certified with the starting hidden set, so also with every larger one the loop makes
     sure_up, sure_down = certified(net, x, n, hidden, cells, *needs_all(x, size, u, cells, public))
+    shown, costs = (~hidden).tolist(), cost.tolist()  # for _close_cycle, kept in step with ``hidden``
     for cell in cells[~(sure_up & sure_down)]:
         cell = int(cell)
         t, h = int(net.tail[cell]), int(net.head[cell])
@@ -416,13 +424,14 @@ def protect(net: Network, x: IntArray, n: IntArray, hidden: BoolArray, sensitive
             # an increase of this cell travels back from its head to its tail; a decrease the other way
             source, target, short, delta = ((h, t, need_up - up, d_up) if up < need_up
                                             else (t, h, need_down - down, d_down))
-            extra = _close_cycle(flows, hidden, cell, cost, source, target, short, delta)
+            extra = _close_cycle(flows, shown, cell, costs, source, target, short, delta)
             if not extra:
                 raise ProtectionFailure(cell)
             hidden = hidden.copy()
             hidden[extra] = True
             for c in extra:
                 flows.add(c)
+                shown[c] = False
     return hidden
 
 
