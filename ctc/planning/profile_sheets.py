@@ -103,7 +103,9 @@ def write_grid(book: Book, ws: Worksheet, g: Grid, flag: str) -> tuple[int, int,
             key = (_k(ind), grade)
             v, reason = g.pct.get(key, (None, ""))
             put(ws, r, blocks[0] + k, v, PCT)
-            if v == DASH:
+            if v == DASH and reason != t("suppression.protected", book.lang):
+                # the sheet's note says why a cell shows "–"; a cell note only for any other reason
+                # (hundreds of notes repeating the sheet's note were an eighth of the workbook's writing time)
                 ws.cell(row=r, column=blocks[0] + k).comment = Comment(book.s("profile.suppressed_note", reason=reason), "ctc")
             if g.has_baseline:
                 put(ws, r, blocks[1] + k, g.base.get(key), PCT)
@@ -217,7 +219,7 @@ def write_charts(book: Book, ws: Worksheet, g: Grid, last: int, groups: list[tup
 
 
 def gender_block(book: Book, ws: Worksheet, g: Grid, first: int, column: int) -> None:
-    """Each factor by gender (all grades), beside the grid; hidden cells are "–" with a note."""
+    """Each factor by gender (all grades), beside the grid; hidden cells are "–" (the sheet's note says why)."""
     t_ = book.ctx.table
     rows = t_[(t_["grade"].astype(str) == ALL) & (t_["gender"].astype(str) != ALL)]
     codes = [c for c in (book.ctx.instrument.genders or sorted(set(rows["gender"].astype(str)))) if c in set(rows["gender"].astype(str))]
@@ -235,9 +237,7 @@ def gender_block(book: Book, ws: Worksheet, g: Grid, first: int, column: int) ->
         for r, ind in enumerate(g.inds, start=first):
             row = index.get((_k(ind), code))
             if row is None or bool(row.suppressed):
-                put(ws, r, column + k, DASH)
-                ws.cell(row=r, column=column + k).comment = Comment(book.s("profile.suppressed_note",
-                                                                            reason=t("suppression.protected", book.lang)), "ctc")
+                put(ws, r, column + k, DASH)  # why: the sheet's note (write_grid)
             else:
                 put(ws, r, column + k, value(row.pct), PCT)
 

@@ -274,9 +274,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "prov.none": {"en": "none", "de": "keine"},
     # profile
     "profile.note": {
-        "en": "% of pupils per grade; '–' = not shown (too few answers, see the note on the cell). Red: worse than the baseline "
+        "en": "% of pupils per grade; '–' = not shown to protect privacy (too few answers). Red: worse than the baseline "
               "by 5 points or more; light red: worse; green: better by 5 points or more. The charts below plot the chart-data cells.",
-        "de": "Anteil der Schülerinnen und Schüler je Jahrgang; „–“ = nicht ausgewiesen (zu wenige Antworten, siehe Notiz an der Zelle). "
+        "de": "Anteil der Schülerinnen und Schüler je Jahrgang; „–“ = zum Schutz der Privatsphäre nicht ausgewiesen (zu wenige Antworten). "
               "Rot: mindestens 5 Punkte ungünstiger als der Vergleichswert; hellrot: ungünstiger; grün: mindestens 5 Punkte günstiger. "
               "Die Diagramme unten zeigen die Zellen der Diagrammdaten."},
     "profile.flag": {"en": "at risk / with high protection", "de": "belastet / mit hohem Schutz"},
@@ -288,8 +288,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "profile.all_grades": {"en": "All grades", "de": "Alle Jg."},
     "profile.suppressed_note": {"en": "Not shown: {reason}", "de": "Nicht ausgewiesen: {reason}"},
     "behaviours.note": {
-        "en": "% of pupils reporting the behaviour, per grade; '–' = not shown. Red: higher than the baseline by 5 points or more.",
-        "de": "Anteil der Schülerinnen und Schüler mit dem Verhalten je Jahrgang; „–“ = nicht ausgewiesen. Rot: mindestens 5 Punkte über dem Vergleichswert."},
+        "en": "% of pupils reporting the behaviour, per grade; '–' = not shown to protect privacy (too few answers). Red: higher "
+              "than the baseline by 5 points or more.",
+        "de": "Anteil der Schülerinnen und Schüler mit dem Verhalten je Jahrgang; „–“ = zum Schutz der Privatsphäre nicht ausgewiesen "
+              "(zu wenige Antworten). Rot: mindestens 5 Punkte über dem Vergleichswert."},
     "behaviours.flag": {"en": "reporting it", "de": "mit Angabe"},
     "chart.data_title": {"en": "Chart data", "de": "Diagrammdaten"},
     "chart.data_note": {"en": "The charts plot these cells (empty = not shown); edit them to change the charts.",

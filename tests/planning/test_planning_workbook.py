@@ -114,7 +114,9 @@ def test_profile_grid_against_the_baseline_with_suppressed_cells_as_text(ctx, wr
     keys = [ws.cell(row=r, column=1).value for r in range(5, 5 + 39)]
     assert keys == [i.id for i in ctx.indicators if i.type in ("risk", "protective")]
     grade9 = [ws.cell(row=r, column=9) for r in range(5, 5 + 39)]
-    assert all(c.value == DASH and c.data_type == "s" and c.comment is not None for c in grade9)
+    # why they are not shown: the sheet's note, once, not a cell note repeating it on every "–"
+    assert all(c.value == DASH and c.data_type == "s" and c.comment is None for c in grade9)
+    assert "'–' = not shown to protect privacy" in ws["A2"].value
     assert all(isinstance(ws.cell(row=r, column=11).value, int | float) for r in range(5, 44))  # baseline block
     fm = ws.cell(row=5 + keys.index("poor_family_management"), column=6).value
     assert fm == pytest.approx(60.0, abs=3)
@@ -284,7 +286,7 @@ def test_profile_sheet_shows_the_gender_breakdown_the_protection_allows(ctx, wri
     for r in rows.itertuples():
         cell = ws.cell(row=by_row[r.indicator_id], column=genders[names[r.gender]])
         if r.suppressed:
-            assert cell.value == "–" and cell.comment is not None
+            assert cell.value == "–" and cell.comment is None  # the sheet's note says why
             hidden += 1
         else:
             assert cell.value == pytest.approx(r.pct)
