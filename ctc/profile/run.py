@@ -299,7 +299,7 @@ def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], worke
     parallel processes (charts and Excel writing are CPU-bound, single-threaded).
 
     Everything shared is made before the fork (:func:`_warm`); the workers are forked
-    with the jobs in memory and are handed job numbers in small chunks, so a slow
+    with the jobs in memory and are handed job numbers one at a time, so a slow
     municipality does not hold up the rest."""
     global _JOBS
     workers = min(workers, len(jobs))
@@ -310,7 +310,9 @@ def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], worke
     try:
         with frozen_heap(), ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
                                                 initializer=_worker_start) as pool:
-            return list(pool.map(_render_nth, range(len(jobs)), chunksize=max(1, len(jobs) // (8 * workers))))
+            # one municipality per task: a task is a number sent and a small result back, and larger
+            # chunks left one process idle at the end while the other finished its last chunk
+            return list(pool.map(_render_nth, range(len(jobs))))
     finally:
         _JOBS = []
 
