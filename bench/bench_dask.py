@@ -20,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -48,17 +49,26 @@ def run_tree(cmd: list[str], interval: float = 0.5) -> tuple[float, float]:
     the peak of the summed RSS, which counts shared pages once per process)."""
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    root, peak, peak_rss = psutil.Process(proc.pid), 0, 0
-    while proc.poll() is None:
-        try:
-            tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(_pss(c) for c in tree))
-            peak_rss = max(peak_rss, sum(_rss(c) for c in tree))
-        except psutil.Error:
-            pass
-        time.sleep(interval)
+    root, peaks = psutil.Process(proc.pid), [0, 0]
+    done = threading.Event()
+
+    def sample() -> None:  # memory in a thread, so the wall time is the command's own, not rounded to a sample
+        while not done.wait(interval):
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peaks[0] = max(peaks[0], sum(_pss(c) for c in tree))
+                peaks[1] = max(peaks[1], sum(_rss(c) for c in tree))
+            except psutil.Error:
+                pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    err = proc.stderr.read() if proc.stderr else ""  # until the command closes it (it exits)
+    proc.wait()
     wall = time.perf_counter() - t
-    err = proc.stderr.read() if proc.stderr else ""
+    done.set()
+    sampler.join()
+    peak, peak_rss = peaks
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
     LAST.clear()
@@ -116,7 +126,7 @@ def main() -> None:
             cmd = [sys.executable, "-m", "ctc", "profile", str(path), "-o", str(out), "-q", "--engine", engine]
             cmd += ["--baseline", args.baseline] if args.baseline else []
             cmd = ["/usr/bin/time", "-v", *cmd] if args.time_v else cmd
-            wall, peak = run_tree(cmd, interval=0.5 if rows < 5_000_000 else 2.0)
+            wall, peak = run_tree(cmd, interval=0.2 if rows < 1_000_000 else 0.5 if rows < 5_000_000 else 2.0)
             print(f"{rows:>12,} {munis or '':>6} {engine:>6} {read:7.2f} {wall:8.1f} {wall / read:8.1f} {peak:8.2f}G",
                   flush=True)
             print(f"{'':>28} peak RSS summed over the tree {LAST['rss']:.2f}G"
