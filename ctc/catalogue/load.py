@@ -121,10 +121,17 @@ def load_catalogue(path: str | Path | None = None, *, scale_ids: Collection[str]
     against the scale ids of the catalogue's ``instrument``, or against ``scale_ids``
     when given.
     """
-    resolved = catalogue_path(path).resolve()
+    resolved = _shipped_default() if path is None else catalogue_path(path).resolve()
     if scale_ids is None:
         return _load_cached(resolved, _mtime(resolved))
     return _load(resolved, frozenset(scale_ids))
+
+
+@lru_cache(maxsize=1)
+def _shipped_default() -> Path:
+    """Where the shipped catalogue is (found once: every report and workbook of a run asks,
+    and listing the shipped files took a few milliseconds each time)."""
+    return catalogue_path(None).resolve()
 
 
 def _mtime(path: Path) -> float:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.worksheet
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
@@ -274,6 +275,27 @@ _OPERATORS = {"equal": "==", "notEqual": "!=", "greaterThan": ">", "lessThan": "
               "lessThanOrEqual": "<=", "between": "between", "notBetween": "not between"}
 
 
+#: XlsxWriter's prepared text of each formula of this process (see _Worksheet)
+_PREPARED: dict[tuple[str, bool, bool], str] = {}
+
+
+class _Worksheet(xlsxwriter.worksheet.Worksheet):
+    """XlsxWriter's worksheet, its formula preparation remembered: every formula, rule and
+    validation goes through 29 (in rules 200) regular-expression substitutions that add
+    prefixes to newer Excel functions; the result depends on the text alone, and a run's
+    workbooks repeat the same few hundred formulas (XlsxWriter documents subclassing its
+    worksheets, through ``add_worksheet(worksheet_class=...)``)."""
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        key = (formula, expand_future_functions, self.use_future_functions)
+        out = _PREPARED.get(key)
+        if out is None:
+            if len(_PREPARED) > 100_000:  # bounded, whatever a process writes
+                _PREPARED.clear()
+            out = _PREPARED[key] = super()._prepare_formula(formula, expand_future_functions)
+        return out
+
+
 class _Writer:
     def __init__(self, wb: LightWorkbook, path: Path) -> None:
         self.light, self.path = wb, path
@@ -307,7 +329,7 @@ class _Writer:
         self.url_format = self.book.add_format({})
         try:
             for ws in self.light.worksheets:
-                self.sheet(ws, self.book.add_worksheet(ws.title))
+                self.sheet(ws, self.book.add_worksheet(ws.title, worksheet_class=_Worksheet))
             for name, dn in self.light.defined_names.items():
                 self.book.define_name(name, f"={dn.attr_text}")
             self.book.worksheets()[self.light._active].activate()

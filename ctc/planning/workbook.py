@@ -116,9 +116,13 @@ def build(ctx: MunicipalityContext, catalogue: Catalogue, board: Board, *, decid
 
 
 def _label(book: Book, factor_id: str) -> tuple[str, str]:
-    prio = book.ctx.priorities
-    row = prio[prio["indicator_id"].astype(str) == factor_id]
-    kind = str(row["kind"].iloc[0]) if len(row) else "risk"
+    kinds = book._memo.get("kinds")
+    if kinds is None:  # factor id → the kind of its first priorities row, looked up once per workbook
+        prio = book.ctx.priorities
+        kinds = book._memo["kinds"] = {}
+        for fid, kind in zip(prio["indicator_id"].astype(str).tolist(), prio["kind"].astype(str).tolist()):
+            kinds.setdefault(fid, kind)
+    kind = kinds.get(factor_id, "risk")
     return kind, book.vocabs["factor"].label(factor_id, book.lang) if factor_id in book.vocabs["factor"].labels else factor_id
 
 

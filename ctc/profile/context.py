@@ -57,9 +57,15 @@ def python_text(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its Arrow-backed text columns as Python strings (a copy), or ``frame``
     itself when it has none (see MunicipalityContext.__post_init__)."""
     text = [c for c, d in frame.dtypes.items() if isinstance(d, pd.StringDtype)]
-    if not text:
+    labels = [c for c, d in frame.dtypes.items()
+              if isinstance(d, pd.CategoricalDtype) and isinstance(d.categories.dtype, pd.StringDtype)]
+    if not text and not labels:
         return frame
     frame = frame.copy()
     for c in text:
         frame[c] = frame[c].astype(object)
+    for c in labels:  # the same codes and order, the categories as Python strings
+        cat = frame[c].cat
+        frame[c] = pd.Categorical.from_codes(cat.codes, categories=pd.Index(cat.categories.tolist(), dtype=object),
+                                             ordered=cat.ordered)
     return frame
