@@ -13,6 +13,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from ..io.read import ReadOptions
 from ..io.synthetic import has_synthetic_mark
 from ..manifest import base_manifest, file_sha256, to_json
 from ..pipeline import PipelineResult
-from ..release.publish import Release, release
+from ..release.publish import Release, ScreeningAhead, release
 from ..scoring.audit import finish_audit
 from ..scoring.frame import Scored
 from ..threads import frozen_heap, one_blas_thread
@@ -218,13 +219,25 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
     base = load_baseline(baseline, inst) if baseline is not None else None
     result, selection = guarded_run(input_path, inst, options, mapping=Path(mapping) if mapping else None, read=read, progress=progress,
                                    mapper=None if session is None else session.keeping_rows())
+    # protected beside the estimate (it does not depend on the profile); the process ends with this block
+    with closing(ScreeningAhead(finish_audit(result.audit, inst, options.lang), options.suppression,
+                                options.workers if session is None else 1)) as screening:
+        return _outputs(input_path, outdir, inst, instrument, base, options, result, selection, screening,
+                        force=force, synthetic_input=synthetic_input, held=held, session=session, t0=t0)
+
+
+def _outputs(input_path: str | Path, outdir: str | Path, inst: Instrument, instrument: str | Path | Instrument,
+             base: Baseline | None, options: ProfileOptions, result: PipelineResult, selection: Any,
+             screening: ScreeningAhead, *, force: bool, synthetic_input: bool, held: Held | None,
+             session: DaskSession | None, t0: float) -> ProfileResult:
+    """The estimate, the release and every output file of :func:`_profile`, after the read."""
     trim()  # the read and scoring buffers are freed: give them back before the estimate
     t1 = time.perf_counter()
     options = options.with_design_roles(result.kept.columns)  # @stratum, @schools_population, @enrolled
     tables = profile_tables(result.kept, inst, base, options, engine=session)
     trim()  # the estimate's temporaries, before the render processes are forked
     t2 = time.perf_counter()
-    published = release(tables.table, tables.protection, tables.priorities, finish_audit(result.audit, inst, options.lang),
+    published = release(tables.table, tables.protection, tables.priorities, screening,
                         _checks_summary(result, options.lang), options.suppression, options.workers if session is None else 1)
     screening = published.screening
     taken: set[str] = set()

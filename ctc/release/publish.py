@@ -9,7 +9,10 @@ files, formula-safe, at full precision, into the run's staging folder (which
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,20 +82,62 @@ def _checks(checks: pd.DataFrame, min_count: int) -> pd.DataFrame:
     return out
 
 
-def release(profile: pd.DataFrame, protection: Protected, priorities: pd.DataFrame, screening: pd.DataFrame,
-            checks: pd.DataFrame, suppression: Any, workers: int = 1) -> Release:
+class ScreeningAhead:
+    """The screening table's protection, started before the profile is estimated.
+
+    The screening table does not depend on the profile, so with ``workers`` > 1 it is
+    protected in a forked process while this one estimates and protects the profile (whose
+    stages leave the second core idle for most of a second); otherwise it is protected when
+    asked for. Call it for the protected table (pass it to :func:`release` as
+    ``screening``); :meth:`close` ends the process if the run stops first."""
+
+    def __init__(self, screening: pd.DataFrame, suppression: Any, workers: int) -> None:
+        self.screening, self.rules, self.workers = screening, screening_rules(suppression), workers
+        self.pool: ProcessPoolExecutor | None = None
+        if (workers <= 1 or screening is None or screening.empty or multiprocessing.current_process().daemon
+                or "fork" not in multiprocessing.get_all_start_methods()):
+            return
+        gc.freeze()  # the child does not copy the parent's heap by collecting it (ctc.threads.frozen_heap)
+        try:
+            self.pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+            self.future = self.pool.submit(_protect_screening, screening, self.rules)  # forks here
+        finally:
+            gc.unfreeze()
+
+    def __call__(self) -> pd.DataFrame:
+        if self.pool is None:
+            return protect_screening(self.screening, self.rules, self.workers)[0]
+        try:
+            return self.future.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+def _protect_screening(screening: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    return protect_screening(screening, rules, 1)[0]
+
+
+def release(profile: pd.DataFrame, protection: Protected, priorities: pd.DataFrame,
+            screening: pd.DataFrame | ScreeningAhead, checks: pd.DataFrame, suppression: Any,
+            workers: int = 1) -> Release:
     """Protect what is not protected yet, re-audit everything, and return the publication.
 
     ``profile`` was protected by :func:`ctc.release.protect.protect_profile` (the
     comparisons and priorities are computed on it); its audit is repeated here from
     scratch, so a table changed after protection cannot slip through (a pattern whose very
     arrays passed the same audit is not attacked twice: :func:`ctc.release.protect.gate`).
-    ``workers``: processes for the screening table's protection and the audits."""
+    ``screening``: the screening audit, or a :class:`ScreeningAhead` giving it protected. ``workers``: processes for the screening table's protection and the audits."""
     t0 = time.perf_counter()
     rules = profile_rules(suppression)
     if gate(protection, rules, workers):
         raise RuntimeError("disclosure audit failed: the profile table is not protected")
-    shown_screening, screened = protect_screening(screening, screening_rules(suppression), workers)
+    shown_screening = screening() if isinstance(screening, ScreeningAhead) else protect_screening(screening, screening_rules(suppression),
+                                                                                 workers)[0]
     published = _priorities(priorities, profile)
     summary = {
         "model": "network secondary suppression with audit (docs/privacy.md)",

@@ -84,3 +84,34 @@ def test_the_heap_is_frozen_only_while_the_workers_run(monkeypatch) -> None:
     assert frozen and all(f > before for f in frozen)
     assert gc.get_freeze_count() == before
     assert np.array_equal(two.hidden, protect_family(cells, n, x, RULES, workers=1).hidden)
+
+
+def test_the_screening_table_protected_ahead_is_the_one_protected_in_line(tmp_path) -> None:
+    """ctc profile protects the screening table in a forked process while it estimates the
+    profile (release.publish.ScreeningAhead): the same table as protecting it in line, and
+    the process is gone afterwards, also when the run stops before asking for it."""
+    import multiprocessing
+
+    import pandas as pd
+
+    from ctc.instrument import load_instrument
+    from ctc.pipeline import run
+    from ctc.profile.options import ProfileOptions
+    from ctc.release.protect import protect_screening
+    from ctc.release.publish import ScreeningAhead, screening_rules
+    from ctc.scoring.audit import finish_audit
+    from ctc.simulate import SimulationOptions, simulate
+
+    inst = load_instrument()
+    data = tmp_path / "s.parquet"
+    simulate(inst, data, SimulationOptions(municipalities=6, respondents=60, seed=3))
+    screening = finish_audit(run(data, inst).audit, inst)
+    suppression = ProfileOptions().suppression
+    inline = protect_screening(screening, screening_rules(suppression), 1)[0]
+    ahead = ScreeningAhead(screening, suppression, workers=2)
+    assert ahead.pool is not None and multiprocessing.active_children()  # forked
+    pd.testing.assert_frame_equal(ahead(), inline)
+    assert inline["suppressed"].any() and not multiprocessing.active_children()
+    stopped = ScreeningAhead(screening, suppression, workers=2)
+    stopped.close()  # the run failed before the release
+    assert not multiprocessing.active_children()
