@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import errno
+import gc
 import os
 import sys
 import traceback
@@ -163,6 +165,10 @@ def cli(ctx: click.Context, debug: bool, lang: str) -> None:
 
 
 def main() -> None:
+    # registered first, so it runs after every other exit handler: the interpreter's last garbage
+    # collection would walk the whole run's heap (0.3 s after a profile of 100 municipalities) only to
+    # free what the process's end frees anyway
+    atexit.register(gc.freeze)
     try:
         cli(prog_name="ctc")
     except BrokenPipeError:  # raised while click itself writes (--help into a closed pipe)
