@@ -5,7 +5,9 @@ For every size (respondents × municipalities) the survey is simulated once (kep
 `ctc profile` runs as a user runs it, once per engine (`--engine local`, `--engine dask`:
 a 2-worker LocalCluster). Printed: wall time, its ratio to the reference read, and the
 peak memory of the whole process tree (PSS summed over the CLI, the Dask workers and
-any render processes, sampled every 0.5 s).
+any render processes, sampled every second, every 2 s from 5 million rows: reading a
+process's PSS walks its page tables under the lock its page faults need, so sampling
+more often slowed the forked render processes — by about 1 s in 12 at 0.2 s).
 Usage: python bench/bench_dask.py [--rows 10000,100000] [--municipalities 10,100]
        [--engines local,dask] [--keep DIR] [--input FILE.parquet] [--baseline ID]
        [--time-v] [--stages]
@@ -126,7 +128,7 @@ def main() -> None:
             cmd = [sys.executable, "-m", "ctc", "profile", str(path), "-o", str(out), "-q", "--engine", engine]
             cmd += ["--baseline", args.baseline] if args.baseline else []
             cmd = ["/usr/bin/time", "-v", *cmd] if args.time_v else cmd
-            wall, peak = run_tree(cmd, interval=0.2 if rows < 1_000_000 else 0.5 if rows < 5_000_000 else 2.0)
+            wall, peak = run_tree(cmd, interval=1.0 if rows < 5_000_000 else 2.0)
             print(f"{rows:>12,} {munis or '':>6} {engine:>6} {read:7.2f} {wall:8.1f} {wall / read:8.1f} {peak:8.2f}G",
                   flush=True)
             print(f"{'':>28} peak RSS summed over the tree {LAST['rss']:.2f}G"
