@@ -247,10 +247,13 @@ def _outputs(input_path: str | Path, outdir: str | Path, inst: Instrument, instr
     manifest["privacy"] = published.summary
     manifest["input"]["selection"] = selection.to_dict()
     with atomic_dir(outdir, force=force, held=held) as tmp:
-        published.write_tables(tmp)
         ctxs = contexts(published, tables.indicators, inst, base, options, manifest)
         jobs = [(ctx, tmp / folders[name], Path(outdir) / folders[name] if force else None) for name, ctx in ctxs.items()]
-        rendered = _render_all(jobs, options.workers) if session is None else session.render(_render_one, jobs)
+        if session is None:  # the CSV files written while the municipalities render
+            rendered = _render_all(jobs, options.workers, meanwhile=lambda: published.write_tables(tmp))
+        else:
+            published.write_tables(tmp)
+            rendered = session.render(_render_one, jobs)
         workbooks = dict(zip(ctxs, rendered))
         manifest["output_sha256"] = _hashes(tmp)
         manifest["kept_from_previous_run"] = _carry_over(Path(outdir), tmp, manifest["output_sha256"]) if force else []
@@ -307,16 +310,19 @@ def _worker_start() -> None:
     gc.disable()  # see _render_nth; the parent's objects are frozen (frozen_heap)
 
 
-def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], workers: int) -> list[Any]:
+def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], workers: int,
+                meanwhile: Callable[[], None] = lambda: None) -> list[Any]:
     """Reports and workbooks of the municipalities are independent: render them in
     parallel processes (charts and Excel writing are CPU-bound, single-threaded).
 
     Everything shared is made before the fork (:func:`_warm`); the workers are forked
     with the jobs in memory and are handed job numbers one at a time, so a slow
-    municipality does not hold up the rest."""
+    municipality does not hold up the rest. ``meanwhile``: this process's own work (the
+    tables' CSV files), done while the workers render."""
     global _JOBS
     workers = min(workers, len(jobs))
     if workers <= 1:
+        meanwhile()
         return [_render_one(job) for job in jobs]
     _warm(jobs)
     _JOBS = jobs
@@ -325,7 +331,9 @@ def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], worke
                                                 initializer=_worker_start) as pool:
             # one municipality per task: a task is a number sent and a small result back, and larger
             # chunks left one process idle at the end while the other finished its last chunk
-            return list(pool.map(_render_nth, range(len(jobs))))
+            results = pool.map(_render_nth, range(len(jobs)))  # every task submitted now
+            meanwhile()
+            return list(results)
     finally:
         _JOBS = []
 
