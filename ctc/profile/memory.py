@@ -32,7 +32,8 @@ def _malloc_trim():  # noqa: ANN202 - a ctypes function or None
 TRIM_FROM = 512 * 2**20
 
 
-def _resident() -> int | None:
+def resident() -> int | None:
+    """This process's resident size in bytes (None where /proc is not there)."""
     try:
         with open("/proc/self/statm", "rb") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -43,7 +44,7 @@ def _resident() -> int | None:
 def trim() -> None:
     """Collect garbage and return the freed heap to the OS where the C library allows it
     (not when the process is small: see TRIM_FROM)."""
-    rss = _resident()
+    rss = resident()
     if rss is not None and rss < TRIM_FROM:
         return
     gc.collect()
