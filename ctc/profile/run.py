@@ -221,14 +221,14 @@ def _profile(input_path: str | Path, outdir: str | Path, *, instrument: str | Pa
                                    mapper=None if session is None else session.keeping_rows())
     # protected beside the estimate (it does not depend on the profile); the process ends with this block
     with closing(ScreeningAhead(finish_audit(result.audit, inst, options.lang), options.suppression,
-                                options.workers if session is None else 1)) as screening:
-        return _outputs(input_path, outdir, inst, instrument, base, options, result, selection, screening,
+                                options.workers if session is None else 1)) as ahead:
+        return _outputs(input_path, outdir, inst, instrument, base, options, result, selection, ahead,
                         force=force, synthetic_input=synthetic_input, held=held, session=session, t0=t0)
 
 
 def _outputs(input_path: str | Path, outdir: str | Path, inst: Instrument, instrument: str | Path | Instrument,
              base: Baseline | None, options: ProfileOptions, result: PipelineResult, selection: Any,
-             screening: ScreeningAhead, *, force: bool, synthetic_input: bool, held: Held | None,
+             ahead: ScreeningAhead, *, force: bool, synthetic_input: bool, held: Held | None,
              session: DaskSession | None, t0: float) -> ProfileResult:
     """The estimate, the release and every output file of :func:`_profile`, after the read."""
     trim()  # the read and scoring buffers are freed: give them back before the estimate
@@ -237,7 +237,7 @@ def _outputs(input_path: str | Path, outdir: str | Path, inst: Instrument, instr
     tables = profile_tables(result.kept, inst, base, options, engine=session)
     trim()  # the estimate's temporaries, before the render processes are forked
     t2 = time.perf_counter()
-    published = release(tables.table, tables.protection, tables.priorities, screening,
+    published = release(tables.table, tables.protection, tables.priorities, ahead,
                         _checks_summary(result, options.lang), options.suppression, options.workers if session is None else 1)
     screening = published.screening
     taken: set[str] = set()
