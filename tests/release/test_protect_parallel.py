@@ -86,7 +86,7 @@ def test_the_heap_is_frozen_only_while_the_workers_run(monkeypatch) -> None:
     assert np.array_equal(two.hidden, protect_family(cells, n, x, RULES, workers=1).hidden)
 
 
-def test_the_screening_table_protected_ahead_is_the_one_protected_in_line(tmp_path) -> None:
+def test_the_screening_table_protected_ahead_is_the_one_protected_in_line(tmp_path, monkeypatch) -> None:
     """ctc profile protects the screening table in a forked process while it estimates the
     profile (release.publish.ScreeningAhead): the same table as protecting it in line, and
     the process is gone afterwards, also when the run stops before asking for it."""
@@ -98,6 +98,7 @@ def test_the_screening_table_protected_ahead_is_the_one_protected_in_line(tmp_pa
     from ctc.pipeline import run
     from ctc.profile.options import ProfileOptions
     from ctc.release.protect import protect_screening
+    from ctc.release import publish
     from ctc.release.publish import ScreeningAhead, screening_rules
     from ctc.scoring.audit import finish_audit
     from ctc.simulate import SimulationOptions, simulate
@@ -108,6 +109,9 @@ def test_the_screening_table_protected_ahead_is_the_one_protected_in_line(tmp_pa
     screening = finish_audit(run(data, inst).audit, inst)
     suppression = ProfileOptions().suppression
     inline = protect_screening(screening, screening_rules(suppression), 1)[0]
+    monkeypatch.setattr(publish, "AHEAD_UP_TO", 0)  # a process this size protects it in line
+    assert ScreeningAhead(screening, suppression, workers=2).pool is None
+    monkeypatch.setattr(publish, "AHEAD_UP_TO", 2**62)  # whatever the test process's size
     ahead = ScreeningAhead(screening, suppression, workers=2)
     assert ahead.pool is not None and multiprocessing.active_children()  # forked
     pd.testing.assert_frame_equal(ahead(), inline)
