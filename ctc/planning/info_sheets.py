@@ -226,7 +226,8 @@ def hidden_rows(book: Book, hidden: Any) -> list[list[Any]]:
     labels = {(i.type, i.id): i.name(lang) for i in ctx.indicators}
     everyone = t("xlsx.all", lang)
     groups: dict[tuple[str, str, str], dict[str, list[str]]] = {}
-    for kind, ind, grade, gender, why in zip(*(hidden[c].astype(str).tolist() for c in (
+    # str() of each value, as the rows' own text (a missing value reads "nan", never a float)
+    for kind, ind, grade, gender, why in zip(*([str(v) for v in hidden[c].tolist()] for c in (
             "indicator_type", "indicator_id", "grade", "gender", "suppression_reason"))):
         groups.setdefault((kind, ind, why), {}).setdefault(grade, []).append(
             everyone if gender == ALL else ctx.instrument.gender_label(gender, lang))

@@ -331,9 +331,13 @@ def _render_all(jobs: list[tuple[MunicipalityContext, Path, Path | None]], worke
                                                 initializer=_worker_start) as pool:
             # one municipality per task: a task is a number sent and a small result back, and larger
             # chunks left one process idle at the end while the other finished its last chunk
-            results = pool.map(_render_nth, range(len(jobs)))  # every task submitted now
-            meanwhile()
-            return list(results)
+            futures = [pool.submit(_render_nth, k) for k in range(len(jobs))]
+            try:
+                meanwhile()
+                return [f.result() for f in futures]
+            except BaseException:  # a failure here or in a worker, or Ctrl-C: the queued municipalities are not rendered
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     finally:
         _JOBS = []
 

@@ -119,3 +119,28 @@ def test_the_screening_table_protected_ahead_is_the_one_protected_in_line(tmp_pa
     stopped = ScreeningAhead(screening, suppression, workers=2)
     stopped.close()  # the run failed before the release
     assert not multiprocessing.active_children()
+
+
+def test_a_failure_beside_the_render_leaves_the_queued_municipalities_unrendered(tmp_path, monkeypatch) -> None:
+    """ctc profile writes its CSV tables while the forked workers render (run._render_all's
+    ``meanwhile``): when that fails (a full disk), the run stops without rendering the
+    municipalities still queued, and the error is the one raised."""
+    import pytest
+
+    from ctc.profile import run
+
+    def render(job):  # noqa: ANN001, ANN202 - stands in for a municipality's report and workbook
+        import time
+
+        time.sleep(0.2)
+        (tmp_path / f"done-{job[1]}").touch()
+
+    def full_disk() -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(run, "_render_one", render)
+    monkeypatch.setattr(run, "_warm", lambda jobs: None)
+    jobs = [(None, f"m{k}", None) for k in range(40)]
+    with pytest.raises(OSError, match="No space left"):
+        run._render_all(jobs, 2, meanwhile=full_disk)
+    assert len(list(tmp_path.glob("done-*"))) < 10  # 40 were queued; at most those under way finish
