@@ -118,14 +118,17 @@ def _one(rows: Rows, cells: Cells, options: ProfileOptions, whole: bool,
 def reducible(cells: Cells, options: ProfileOptions) -> bool:
     """Whether the whole-file rows come from per-municipality sums: not with a declared design
     column (fpc, declared strata, two stages) or a calibration model (the direct kernel then)."""
-    return (options.calibration is None and not any(options.design_columns().values())
-            and cells.rows.codes is not None)
+    return _reducible_design(options) and cells.rows.codes is not None
+
+
+def _reducible_design(options: ProfileOptions) -> bool:
+    return options.calibration is None and not any(options.design_columns().values())
 
 
 def whole_part(rows: Rows, cells: Cells, options: ProfileOptions, codes: np.ndarray | None = None) -> PartSums:
     """One municipality's (or the unlisted rows') share of the whole-file design's sums.
     ``codes``: the answers indicators × rows (the Dask engine's arrays), else ``rows.codes``."""
-    assert options.calibration is None and not any(options.design_columns().values()), "not a reducible design"
+    assert _reducible_design(options), "not a reducible design"
     stratum, psu = (rows.school, None) if options.design == "census" else (rows.muni_strata, rows.school)
     return part_sums(rows.codes if codes is None else codes, rows.weights if cells.weighted else None, stratum, psu,
                      cell_domains(rows, cells), options.lonely_psu, by_respondent=codes is None)
@@ -240,7 +243,7 @@ def estimate_cells(cells: Cells, options: ProfileOptions) -> pd.DataFrame:
             if not reduce:
                 return _one(cells.rows, cells, options, whole=True), None
             rest = cells.rest()
-            return None, None if rest is None else whole_part(rest, cells, options)
+            return None, (None if rest is None else whole_part(rest, cells, options))
         rows = cells.municipality(name)
         return _one(rows, cells, options, whole=False, icc=icc), whole_part(rows, cells, options) if reduce else None
 

@@ -146,13 +146,16 @@ def release(profile: pd.DataFrame, protection: Protected, priorities: pd.DataFra
     comparisons and priorities are computed on it); its audit is repeated here from
     scratch, so a table changed after protection cannot slip through (a pattern whose very
     arrays passed the same audit is not attacked twice: :func:`ctc.release.protect.gate`).
-    ``screening``: the screening audit, or a :class:`ScreeningAhead` giving it protected. ``workers``: processes for the screening table's protection and the audits."""
+    ``screening``: the screening audit, or a :class:`ScreeningAhead` giving it protected.
+    ``workers``: processes for the screening table's protection and the audits."""
     t0 = time.perf_counter()
     rules = profile_rules(suppression)
     if gate(protection, rules, workers):
         raise RuntimeError("disclosure audit failed: the profile table is not protected")
-    shown_screening = screening() if isinstance(screening, ScreeningAhead) else protect_screening(screening, screening_rules(suppression),
-                                                                                 workers)[0]
+    if isinstance(screening, ScreeningAhead):
+        shown_screening = screening()
+    else:
+        shown_screening = protect_screening(screening, screening_rules(suppression), workers)[0]
     published = _priorities(priorities, profile)
     summary = {
         "model": "network secondary suppression with audit (docs/privacy.md)",
